@@ -1,0 +1,187 @@
+// The one table of command-line flags. The parser, `--help` and the README's
+// flag table are all generated from it, so they cannot drift apart.
+//
+// Names and defaults follow the upstream Go webhook (a Deployment's args must
+// keep working); flags marked `since: 'new'` are ours.
+
+export type FlagType = 'string' | 'int' | 'bool' | 'duration' | 'stringArray';
+export type Command = 'serve' | 'replay' | 'mutate';
+
+export interface FlagSpec {
+  readonly name: string;
+  readonly type: FlagType;
+  /** Default as a user would type it (durations in Go form, e.g. "60s"). */
+  readonly default: string | number | boolean | readonly string[];
+  readonly help: string;
+  readonly commands: readonly Command[];
+  readonly group: FlagGroup;
+  /** One-letter alias (`-f`, `-v`). */
+  readonly short?: string;
+  /** Accepted for compatibility with upstream Deployments; the value is not used. */
+  readonly ignored?: string;
+  readonly since?: 'new';
+  /** Value placeholder for help output. */
+  readonly metavar?: string;
+}
+
+export type FlagGroup = 'mutation' | 'pod-identity' | 'sources' | 'server' | 'tls' | 'kubernetes' | 'logging' | 'compat' | 'general';
+
+export const GROUP_TITLES: Record<FlagGroup, string> = {
+  mutation: 'Injection (IRSA)',
+  'pod-identity': 'Injection (EKS Pod Identity / container credentials)',
+  sources: 'Identity sources',
+  server: 'Server',
+  tls: 'TLS',
+  kubernetes: 'Kubernetes',
+  logging: 'Logging',
+  compat: 'Accepted for upstream compatibility (no effect)',
+  general: 'General',
+};
+
+const ALL: readonly Command[] = ['serve', 'replay', 'mutate'];
+const SERVE: readonly Command[] = ['serve'];
+
+export const FLAGS: readonly FlagSpec[] = [
+  // --- injection (IRSA) ---
+  { name: 'annotation-prefix', type: 'string', default: 'eks.amazonaws.com', group: 'mutation', commands: ALL,
+    help: 'Prefix of the ServiceAccount and pod annotations the webhook reads (role-arn, audience, token-expiration, ...).' },
+  { name: 'token-audience', type: 'string', default: 'sts.amazonaws.com', group: 'mutation', commands: ALL,
+    help: 'Default audience of the projected token; a ServiceAccount can override it with <prefix>/audience.' },
+  { name: 'token-mount-path', type: 'string', default: '/var/run/secrets/eks.amazonaws.com/serviceaccount', group: 'mutation', commands: ALL,
+    help: 'Directory where the IRSA token volume is mounted in each container.' },
+  { name: 'token-expiration', type: 'int', default: 86400, group: 'mutation', commands: ALL, metavar: 'SECONDS',
+    help: 'Default token lifetime in seconds; annotations can override it; anything below 600 becomes 600.' },
+  { name: 'aws-default-region', type: 'string', default: '', group: 'mutation', commands: ALL, metavar: 'REGION',
+    help: 'When set, AWS_DEFAULT_REGION and AWS_REGION are injected with this value (unless a container sets either).' },
+  { name: 'sts-regional-endpoint', type: 'bool', default: false, group: 'mutation', commands: ALL,
+    help: 'Inject AWS_STS_REGIONAL_ENDPOINTS=regional unless the ServiceAccount annotation <prefix>/sts-regional-endpoints says otherwise.' },
+  { name: 'compose-role-arn', type: 'bool', default: false, group: 'mutation', commands: ALL,
+    help: 'Treat a role-arn annotation without the "arn:" prefix as a role name and compose the full ARN from the account ID and partition.' },
+  { name: 'aws-account-id', type: 'string', default: '', group: 'mutation', commands: ALL, since: 'new', metavar: 'ID',
+    help: 'Account ID for --compose-role-arn (otherwise read from EC2 instance metadata).' },
+  { name: 'aws-partition', type: 'string', default: '', group: 'mutation', commands: ALL, since: 'new', metavar: 'PARTITION',
+    help: 'Partition for --compose-role-arn (otherwise derived from the region: aws, aws-cn, aws-us-gov, ...).' },
+
+  // --- EKS Pod Identity ---
+  { name: 'container-credentials-audience', type: 'string', default: 'pods.eks.amazonaws.com', group: 'pod-identity', commands: ALL,
+    help: 'Audience of the EKS Pod Identity token.' },
+  { name: 'container-credentials-full-uri', type: 'string', default: 'http://169.254.170.23/v1/credentials', group: 'pod-identity', commands: ALL, metavar: 'URI',
+    help: 'Value of AWS_CONTAINER_CREDENTIALS_FULL_URI (the EKS Pod Identity Agent endpoint).' },
+  { name: 'container-credentials-token-volume-name', type: 'string', default: 'eks-pod-identity-token', group: 'pod-identity', commands: ALL,
+    help: 'Name of the EKS Pod Identity token volume.' },
+  { name: 'container-credentials-token-path', type: 'string', default: 'eks-pod-identity-token', group: 'pod-identity', commands: ALL,
+    help: 'File name of the EKS Pod Identity token inside its mount path.' },
+  { name: 'container-credentials-token-mount-path', type: 'string', default: '/var/run/secrets/pods.eks.amazonaws.com/serviceaccount', group: 'pod-identity', commands: ALL,
+    help: 'Directory where the EKS Pod Identity token volume is mounted.' },
+
+  // --- identity sources ---
+  { name: 'service-accounts', type: 'stringArray', default: [], group: 'sources', commands: ALL, since: 'new', metavar: 'FILE',
+    help: 'YAML/JSON file of ServiceAccounts (and optionally the pod-identity-webhook ConfigMap); repeatable. In serve, selects static mode (no Kubernetes API).' },
+  { name: 'container-credentials-config', type: 'string', default: '', group: 'sources', commands: ALL, since: 'new', metavar: 'FILE',
+    help: 'EKS Pod Identity file {"identities":[{"namespace":..,"serviceAccount":..}]}, read once.' },
+  { name: 'watch-container-credentials-config', type: 'string', default: '', group: 'sources', commands: ALL, metavar: 'FILE',
+    help: 'EKS Pod Identity file; serve reloads it when it changes (replay and mutate read it once).' },
+  { name: 'watch-config-map', type: 'bool', default: false, group: 'sources', commands: ALL,
+    help: 'Also take identities from the data.config key of the pod-identity-webhook ConfigMap in --namespace.' },
+  { name: 'namespace', type: 'string', default: 'eks', group: 'sources', commands: ALL,
+    help: 'Namespace the webhook runs in: where its ConfigMap lives and the namespace in its service DNS names.' },
+
+  // --- server ---
+  { name: 'port', type: 'int', default: 443, group: 'server', commands: SERVE,
+    help: 'HTTPS port for /mutate, /healthz and /readyz.' },
+  { name: 'metrics-port', type: 'int', default: 9999, group: 'server', commands: SERVE,
+    help: 'Plain HTTP port for /metrics (and /debug/alpha/cache with --enable-debugging-handlers).' },
+  { name: 'max-request-bytes', type: 'int', default: 3 * 1024 * 1024, group: 'server', commands: SERVE, since: 'new', metavar: 'BYTES',
+    help: 'Largest AdmissionReview body accepted; larger ones get HTTP 413.' },
+  { name: 'shutdown-grace', type: 'duration', default: '10s', group: 'server', commands: SERVE, since: 'new',
+    help: 'On SIGTERM/SIGINT, how long in-flight requests may take to finish.' },
+  { name: 'enable-debugging-handlers', type: 'bool', default: false, group: 'server', commands: SERVE,
+    help: 'Serve /debug/alpha/cache (the cached identity settings as JSON) on the metrics port.' },
+  { name: 'workers', type: 'int', default: 1, group: 'server', commands: SERVE, since: 'new', metavar: 'N',
+    help: 'Number of server processes sharing the port (node cluster); 1 runs in-process.' },
+  { name: 'dev', type: 'bool', default: false, group: 'server', commands: SERVE, since: 'new',
+    help: 'Developer default used by `npm start`: port 8443 on localhost, a generated certificate under .dev/, the example ServiceAccounts, and a ready-to-paste curl.' },
+
+  // --- TLS ---
+  { name: 'tls-cert', type: 'string', default: '/etc/webhook/certs/tls.crt', group: 'tls', commands: SERVE, metavar: 'FILE',
+    help: 'Serving certificate (PEM); reloaded when it changes on disk.' },
+  { name: 'tls-key', type: 'string', default: '/etc/webhook/certs/tls.key', group: 'tls', commands: SERVE, metavar: 'FILE',
+    help: 'Private key of the serving certificate (PEM); reloaded with it.' },
+  { name: 'tls-min-version', type: 'string', default: '1.2', group: 'tls', commands: SERVE, metavar: 'VERSION',
+    help: 'Minimum TLS version: 1.0, 1.1, 1.2, 1.3 or VersionTLS10..VersionTLS13.' },
+  { name: 'tls-cipher-suites', type: 'string', default: '', group: 'tls', commands: SERVE, metavar: 'LIST',
+    help: 'Comma-separated cipher suites (IANA/Go names or OpenSSL names); empty means Node defaults.' },
+  { name: 'client-ca-file', type: 'string', default: '', group: 'tls', commands: SERVE, since: 'new', metavar: 'FILE',
+    help: 'Require client certificates signed by this CA (mutual TLS with the API server).' },
+  { name: 'self-signed', type: 'bool', default: false, group: 'tls', commands: SERVE, since: 'new',
+    help: 'Generate a CA and serving certificate for the service DNS names and renew them before expiry.' },
+  { name: 'service-name', type: 'string', default: 'pod-identity-webhook', group: 'tls', commands: SERVE,
+    help: 'Service name fronting the webhook (used for the self-signed certificate names).' },
+  { name: 'ca-bundle-out', type: 'string', default: '', group: 'tls', commands: SERVE, since: 'new', metavar: 'FILE',
+    help: 'With --self-signed, write the CA bundle (PEM) to this file.' },
+  { name: 'webhook-config-name', type: 'string', default: 'pod-identity-webhook', group: 'tls', commands: SERVE, since: 'new', metavar: 'NAME',
+    help: 'With --self-signed and Kubernetes access, the MutatingWebhookConfiguration whose caBundle is patched.' },
+
+  // --- Kubernetes ---
+  { name: 'kubeconfig', type: 'string', default: '', group: 'kubernetes', commands: SERVE, metavar: 'FILE',
+    help: '(out-of-cluster) Path to a kubeconfig file.' },
+  { name: 'kube-api', type: 'string', default: '', group: 'kubernetes', commands: SERVE, metavar: 'URL',
+    help: '(out-of-cluster) URL of the API server.' },
+  { name: 'resync-period', type: 'duration', default: '60s', group: 'kubernetes', commands: SERVE,
+    help: 'How often the ServiceAccount cache is re-listed and reconciled.' },
+  { name: 'service-account-lookup-grace-period', type: 'duration', default: '0s', group: 'kubernetes', commands: SERVE,
+    help: 'On a cache miss, wait up to this long for the ServiceAccount (watch or a direct GET) before giving up.' },
+
+  // --- logging ---
+  { name: 'log-level', type: 'string', default: 'info', group: 'logging', commands: SERVE, since: 'new', metavar: 'LEVEL',
+    help: 'pino level: fatal, error, warn, info, debug, trace. -v/--v=N maps onto it (>=4 debug, >=6 trace).' },
+  { name: 'v', type: 'int', default: 0, group: 'logging', commands: ALL, short: 'v', metavar: 'N',
+    help: 'klog verbosity, as upstream; mapped onto --log-level when given.' },
+
+  // --- upstream flags accepted for compatibility ---
+  { name: 'in-cluster', type: 'bool', default: true, group: 'compat', commands: ALL, ignored: 'certificates come from --tls-cert/--tls-key or --self-signed',
+    help: 'Upstream: use in-cluster authentication and the certificate request API.' },
+  { name: 'tls-secret', type: 'string', default: 'pod-identity-webhook', group: 'compat', commands: ALL, ignored: 'certificates come from --tls-cert/--tls-key or --self-signed',
+    help: 'Upstream: secret holding the serving certificate.' },
+  ...['logtostderr', 'alsologtostderr', 'add_dir_header', 'one_output', 'skip_headers', 'skip_log_headers'].map((name): FlagSpec => (
+    { name, type: 'bool', default: name === 'logtostderr', group: 'compat', commands: ALL, ignored: 'logs are pino JSON on stdout', help: 'klog flag.' })),
+  ...['log_dir', 'log_file', 'log_backtrace_at', 'vmodule', 'stderrthreshold', 'log_file_max_size'].map((name): FlagSpec => (
+    { name, type: 'string', default: '', group: 'compat', commands: ALL, ignored: 'logs are pino JSON on stdout', help: 'klog flag.' })),
+
+  // --- general ---
+  { name: 'file', type: 'stringArray', default: [], group: 'general', commands: ['mutate'], short: 'f', metavar: 'FILE',
+    help: 'Manifest file to mutate (YAML or JSON, multi-document); - is stdin; repeatable.' },
+  { name: 'explain', type: 'bool', default: false, group: 'general', commands: ['mutate'], since: 'new',
+    help: 'Print, per pod template, what was injected into which container or why nothing was, instead of the manifests.' },
+  { name: 'version', type: 'bool', default: false, group: 'general', commands: ALL,
+    help: 'Print the version and exit.' },
+  { name: 'help', type: 'bool', default: false, group: 'general', commands: ALL, short: 'h',
+    help: 'Show help for the command.' },
+];
+
+export interface CommandSpec {
+  readonly name: Command;
+  readonly usage: string;
+  readonly summary: string;
+}
+
+export const COMMANDS: readonly CommandSpec[] = [
+  { name: 'serve', usage: 'pod-identity-webhook serve [flags]',
+    summary: 'Run the mutating admission webhook over HTTPS (static files or the Kubernetes API as the identity source).' },
+  { name: 'replay', usage: 'pod-identity-webhook replay [flags] [FILE...]',
+    summary: 'Answer AdmissionReview files (JSON or YAML; none or - is stdin) offline, one JSON response per line.' },
+  { name: 'mutate', usage: 'pod-identity-webhook mutate [flags] -f FILE',
+    summary: 'Print manifests with every pod template mutated as the webhook would (or --explain why not).' },
+];
+
+export function flagsFor(command: Command): FlagSpec[] {
+  return FLAGS.filter((f) => f.commands.includes(command));
+}
+
+/** Upstream's klog flags are spelled with underscores; accept dashes too. */
+export function canonicalFlagName(name: string): string {
+  const direct = FLAGS.find((f) => f.name === name);
+  if (direct) return direct.name;
+  const swapped = FLAGS.find((f) => f.name === name.replace(/-/g, '_') || f.name === name.replace(/_/g, '-'));
+  return swapped ? swapped.name : name;
+}

@@ -1,0 +1,53 @@
+// Flag values → engine configuration. The one place flags become plain data.
+
+import { errors as E, fail, ok, type Result } from '../errors.js';
+import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from '../engine/config.js';
+import { partitionForRegion } from '../identity/partition.js';
+import type { FlagValues } from './parse-args.js';
+
+export interface AccountInfo {
+  readonly accountId: string;
+  readonly partition: string;
+}
+
+/** `account` is required when --compose-role-arn is on (from flags or instance metadata). */
+export function engineConfigFrom(v: FlagValues, account?: AccountInfo): EngineConfig {
+  return {
+    ...DEFAULT_ENGINE_CONFIG,
+    annotationPrefix: String(v['annotation-prefix']),
+    tokenAudience: String(v['token-audience']),
+    tokenMountPath: String(v['token-mount-path']),
+    tokenExpiration: Number(v['token-expiration']),
+    awsDefaultRegion: String(v['aws-default-region']),
+    stsRegionalEndpoint: v['sts-regional-endpoint'] === true,
+    ...(v['compose-role-arn'] === true && account ? { composeRoleArn: account } : {}),
+    containerCredentials: {
+      audience: String(v['container-credentials-audience']),
+      fullUri: String(v['container-credentials-full-uri']),
+      volumeName: String(v['container-credentials-token-volume-name']),
+      tokenPath: String(v['container-credentials-token-path']),
+      mountPath: String(v['container-credentials-token-mount-path']),
+    },
+  };
+}
+
+/** Account and partition from flags alone (offline commands have no instance metadata). */
+export function accountFromFlags(v: FlagValues): AccountInfo | undefined {
+  const accountId = String(v['aws-account-id'] ?? '');
+  if (accountId === '') return undefined;
+  const partition = String(v['aws-partition'] ?? '') || partitionForRegion(String(v['aws-default-region'] ?? ''));
+  return { accountId, partition };
+}
+
+export function offlineEngineConfig(v: FlagValues): Result<EngineConfig> {
+  const account = accountFromFlags(v);
+  if (v['compose-role-arn'] === true && !account) return fail(E.composeNeedsAccount());
+  return ok(engineConfigFrom(v, account));
+}
+
+/** The Pod Identity file: --watch-container-credentials-config wins over --container-credentials-config. */
+export function podIdentityFileFrom(v: FlagValues): string | undefined {
+  const watched = String(v['watch-container-credentials-config'] ?? '');
+  const once = String(v['container-credentials-config'] ?? '');
+  return watched || once || undefined;
+}

@@ -1,0 +1,168 @@
+// Which identity applies to a pod, and with which token settings.
+// Precedence (first match wins): Pod Identity file, ServiceAccount role-arn
+// annotation, ConfigMap "ns/sa", ConfigMap "*/sa", nothing.
+
+import { warnings as W, type UserError } from '../errors.js';
+import type { IdentityLookup } from '../identity/types.js';
+import { parseGoBool } from '../util/go-bool.js';
+import { parseGoInt } from '../util/go-int.js';
+import {
+  DEFAULT_TOKEN_EXPIRATION, MIN_TOKEN_EXPIRATION, POD_IDENTITY_JITTER_MIN, type EngineConfig,
+} from './config.js';
+
+export type Mode = 'irsa' | 'container-credentials';
+
+export interface InjectionPlan {
+  readonly mode: Mode;
+  /** IRSA only. */
+  readonly roleArn?: string;
+  readonly audience: string;
+  readonly expirationSeconds: number;
+  readonly regionalSts: boolean;
+  readonly volumeName: string;
+  readonly mountPath: string;
+  readonly tokenPath: string;
+  /** Where the settings came from, for reasons and --explain. */
+  readonly source: 'pod-identity' | 'service-account' | 'config-map';
+}
+
+export type Resolution =
+  | { readonly plan: InjectionPlan; readonly warnings: UserError[] }
+  | { readonly plan: undefined; readonly reason: string; readonly warnings: UserError[] };
+
+export interface ResolveInput {
+  readonly lookup: IdentityLookup;
+  readonly podAnnotations: Readonly<Record<string, unknown>>;
+  readonly namespace: string;
+  readonly serviceAccountName: string;
+  readonly config: EngineConfig;
+  /** Uniform in [0, 1); the only randomness the engine uses (token jitter). */
+  readonly random: () => number;
+}
+
+const ROLE_ARN_PATTERN = /^arn:aws[a-z0-9-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
+
+export function resolvePlan(input: ResolveInput): Resolution {
+  const { lookup, config, podAnnotations } = input;
+  const prefix = config.annotationPrefix;
+  const sa = lookup.serviceAccount;
+  const saAnn = sa?.annotations ?? {};
+  const warnings: UserError[] = [];
+  const podExpiration = stringAnnotation(podAnnotations, `${prefix}/token-expiration`);
+  const saExpiration = saAnn[`${prefix}/token-expiration`];
+
+  if (lookup.podIdentity) {
+    const cc = config.containerCredentials;
+    let expiration = pickExpiration(podExpiration, saExpiration, undefined, config.tokenExpiration, warnings);
+    if (expiration === DEFAULT_TOKEN_EXPIRATION) {
+      const span = DEFAULT_TOKEN_EXPIRATION - POD_IDENTITY_JITTER_MIN + 1;
+      expiration = POD_IDENTITY_JITTER_MIN + Math.min(span - 1, Math.floor(input.random() * span));
+    }
+    return {
+      warnings,
+      plan: {
+        mode: 'container-credentials',
+        audience: cc.audience,
+        expirationSeconds: expiration,
+        regionalSts: regionalFromAnnotation(saAnn[`${prefix}/sts-regional-endpoints`], config.stsRegionalEndpoint),
+        volumeName: cc.volumeName,
+        mountPath: cc.mountPath,
+        tokenPath: cc.tokenPath,
+        source: 'pod-identity',
+      },
+    };
+  }
+
+  const saRole = saAnn[`${prefix}/role-arn`];
+  if (sa && saRole !== undefined && saRole !== '') {
+    const roleArn = composeArn(saRole, config);
+    if (!ROLE_ARN_PATTERN.test(roleArn)) warnings.push(W.roleArnFormat(roleArn));
+    return {
+      warnings,
+      plan: {
+        mode: 'irsa',
+        roleArn,
+        audience: nonEmpty(saAnn[`${prefix}/audience`]) ?? config.tokenAudience,
+        expirationSeconds: pickExpiration(podExpiration, saExpiration, undefined, config.tokenExpiration, warnings),
+        regionalSts: regionalFromAnnotation(saAnn[`${prefix}/sts-regional-endpoints`], config.stsRegionalEndpoint),
+        volumeName: config.tokenVolumeName,
+        mountPath: config.tokenMountPath,
+        tokenPath: config.tokenPath,
+        source: 'service-account',
+      },
+    };
+  }
+
+  const cm = lookup.configMap;
+  if (cm && cm.RoleARN) {
+    const roleArn = composeArn(cm.RoleARN, config);
+    if (!ROLE_ARN_PATTERN.test(roleArn)) warnings.push(W.roleArnFormat(roleArn));
+    const cmExpiration = cm.TokenExpiration && cm.TokenExpiration !== 0 ? cm.TokenExpiration : undefined;
+    return {
+      warnings,
+      plan: {
+        mode: 'irsa',
+        roleArn,
+        audience: nonEmpty(cm.Audience) ?? config.tokenAudience,
+        expirationSeconds: pickExpiration(podExpiration, undefined, cmExpiration, config.tokenExpiration, warnings),
+        // Go decodes a missing UseRegionalSTS as false, so only true can override the flag.
+        regionalSts: cm.UseRegionalSTS === true || config.stsRegionalEndpoint,
+        volumeName: config.tokenVolumeName,
+        mountPath: config.tokenMountPath,
+        tokenPath: config.tokenPath,
+        source: 'config-map',
+      },
+    };
+  }
+
+  const who = `${input.namespace}/${input.serviceAccountName}`;
+  const reason = sa
+    ? `ServiceAccount ${who} has no ${prefix}/role-arn annotation`
+    : `ServiceAccount ${who} not found`;
+  return { plan: undefined, reason, warnings };
+}
+
+function composeArn(role: string, config: EngineConfig): string {
+  if (role.startsWith('arn:') || !config.composeRoleArn) return role;
+  const { partition, accountId } = config.composeRoleArn;
+  return `arn:${partition}:iam::${accountId}:role/${role.replace(/^\//, '')}`;
+}
+
+function regionalFromAnnotation(value: string | undefined, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  return parseGoBool(value) ?? fallback;
+}
+
+/** Pod annotation > ServiceAccount annotation > ConfigMap value > flag; below 600 becomes 600. */
+function pickExpiration(
+  podValue: string | undefined,
+  saValue: string | undefined,
+  configMapValue: number | undefined,
+  flagValue: number,
+  warnings: UserError[],
+): number {
+  let chosen: number | undefined;
+  if (podValue !== undefined) {
+    chosen = parseGoInt(podValue);
+    if (chosen === undefined) warnings.push(W.tokenExpirationNotInteger('pod', podValue));
+  }
+  if (chosen === undefined && saValue !== undefined) {
+    chosen = parseGoInt(saValue);
+    if (chosen === undefined) warnings.push(W.tokenExpirationNotInteger('ServiceAccount', saValue));
+  }
+  chosen ??= configMapValue ?? flagValue;
+  if (chosen < MIN_TOKEN_EXPIRATION) {
+    warnings.push(W.tokenExpirationRaised(chosen));
+    return MIN_TOKEN_EXPIRATION;
+  }
+  return chosen;
+}
+
+function stringAnnotation(annotations: Readonly<Record<string, unknown>>, key: string): string | undefined {
+  const v = annotations[key];
+  return typeof v === 'string' ? v : undefined;
+}
+
+function nonEmpty(v: string | undefined): string | undefined {
+  return v === undefined || v === '' ? undefined : v;
+}
