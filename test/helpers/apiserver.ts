@@ -1,0 +1,115 @@
+// Does with a webhook response what kube-apiserver does: check the envelope
+// (strictly for admission.k8s.io/v1, leniently for v1beta1), apply the JSON
+// patch with RFC 6902 semantics, then validate the pod with the rules a
+// mutation can break. Tests call `admit` on every response they get.
+
+import jsonpatch from 'fast-json-patch';
+
+type Obj = Record<string, any>;
+
+export interface AdmitResult {
+  /** The pod after the patch (a deep copy; the input is untouched). */
+  readonly pod: Obj;
+  /** Decoded operations ([] when no patch). */
+  readonly operations: Obj[];
+  readonly warnings: string[];
+}
+
+export class AdmissionRejected extends Error {}
+
+/** Envelope checks kube-apiserver makes before using a webhook response. */
+export function checkEnvelope(request: Obj, review: Obj): Obj[] {
+  const strict = request.apiVersion === 'admission.k8s.io/v1';
+  const fail = (why: string): never => {
+    throw new AdmissionRejected(`apiserver would reject the response: ${why}`);
+  };
+  if (strict) {
+    if (review.apiVersion !== 'admission.k8s.io/v1') fail(`apiVersion ${review.apiVersion}`);
+    if (review.kind !== 'AdmissionReview') fail(`kind ${review.kind}`);
+  }
+  const response = review.response;
+  if (!response || typeof response !== 'object') fail('no response');
+  if (strict && response.uid !== request.request.uid) fail(`uid ${response.uid} != ${request.request.uid}`);
+  if (typeof response.allowed !== 'boolean') fail('allowed is not a boolean');
+  const hasPatch = response.patch !== undefined && response.patch !== null && response.patch !== '';
+  const hasType = response.patchType !== undefined && response.patchType !== null && response.patchType !== '';
+  if (strict && hasPatch !== hasType) fail('patch and patchType must be set together');
+  if (hasType && response.patchType !== 'JSONPatch') fail(`patchType ${response.patchType}`);
+  if (response.warnings !== undefined) {
+    if (!Array.isArray(response.warnings)) fail('warnings is not an array');
+    for (const w of response.warnings) {
+      if (typeof w !== 'string' || w.length === 0 || w.length >= 256) fail(`bad warning ${JSON.stringify(w)}`);
+    }
+  }
+  if (!hasPatch) return [];
+  let ops: unknown;
+  try {
+    ops = JSON.parse(Buffer.from(response.patch, 'base64').toString('utf8'));
+  } catch {
+    return fail('patch is not base64 JSON');
+  }
+  if (!Array.isArray(ops)) fail('patch is not a JSON array');
+  return ops as Obj[];
+}
+
+/** Applies RFC 6902 operations to a copy of the pod; throws when an operation does not apply. */
+export function applyOperations(pod: Obj, operations: Obj[]): Obj {
+  const copy = structuredClone(pod);
+  const errors = jsonpatch.validate(operations as any, copy);
+  if (errors) throw new AdmissionRejected(`patch does not apply: ${errors.message}`);
+  return jsonpatch.applyPatch(copy, operations as any, true, true).newDocument;
+}
+
+const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
+
+/** The pod validation rules a mutation can break; returns the problems found. */
+export function podProblems(pod: Obj): string[] {
+  const problems: string[] = [];
+  const spec = pod.spec ?? {};
+  const volumes: Obj[] = Array.isArray(spec.volumes) ? spec.volumes : [];
+  const names = new Set<string>();
+  for (const v of volumes) {
+    if (typeof v?.name !== 'string' || v.name === '') problems.push('volume without a name');
+    else if (names.has(v.name)) problems.push(`duplicate volume name ${v.name}`);
+    else names.add(v.name);
+    for (const src of v?.projected?.sources ?? []) {
+      const tok = src?.serviceAccountToken;
+      if (!tok) continue;
+      if (typeof tok.expirationSeconds === 'number' && tok.expirationSeconds < 600) {
+        problems.push(`volume ${v.name}: expirationSeconds ${tok.expirationSeconds} < 600`);
+      }
+      if (typeof tok.expirationSeconds === 'number' && tok.expirationSeconds > 2 ** 32) {
+        problems.push(`volume ${v.name}: expirationSeconds ${tok.expirationSeconds} > 2^32`);
+      }
+      if (typeof tok.path !== 'string' || tok.path === '' || tok.path.startsWith('/') || tok.path.split('/').includes('..')) {
+        problems.push(`volume ${v.name}: token path ${JSON.stringify(tok.path)} must be relative without ..`);
+      }
+    }
+  }
+  for (const list of ['initContainers', 'containers', 'ephemeralContainers']) {
+    for (const c of (Array.isArray(spec[list]) ? spec[list] : []) as Obj[]) {
+      const paths = new Set<string>();
+      for (const m of (Array.isArray(c.volumeMounts) ? c.volumeMounts : []) as Obj[]) {
+        if (!names.has(m.name)) problems.push(`${list} ${c.name}: mount ${m.name} has no volume`);
+        if (paths.has(m.mountPath)) problems.push(`${list} ${c.name}: mountPath ${m.mountPath} used twice`);
+        paths.add(m.mountPath);
+      }
+      for (const e of (Array.isArray(c.env) ? c.env : []) as Obj[]) {
+        if (typeof e?.name !== 'string' || !ENV_NAME.test(e.name)) problems.push(`${list} ${c.name}: invalid env name ${JSON.stringify(e?.name)}`);
+      }
+    }
+  }
+  return problems;
+}
+
+/**
+ * The whole apiserver round: envelope, patch, validation. `request` is the
+ * AdmissionReview sent; `review` the webhook's answer.
+ */
+export function admit(request: Obj, review: Obj): AdmitResult {
+  const operations = checkEnvelope(request, review);
+  const pod = applyOperations(request.request.object, operations);
+  const problems = podProblems(pod);
+  if (problems.length > 0) throw new AdmissionRejected(`apiserver would reject the pod: ${problems.join('; ')}`);
+  return { pod, operations, warnings: review.response.warnings ?? [] };
+}
