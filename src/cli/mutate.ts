@@ -73,7 +73,7 @@ export async function runMutate(args: ParsedArgs, io: Io): Promise<number> {
     io.out(explained.length === 0 ? 'No pods or pod templates found.\n' : explained.map(explain).join('\n'));
     return 0;
   }
-  io.out(outDocs.map((d) => stringify(d, { lineWidth: 0 })).join('---\n'));
+  io.out(outDocs.map((d) => stringify(d, { lineWidth: 0, aliasDuplicateObjects: false })).join('---\n'));
   return 0;
 }
 

@@ -1,0 +1,319 @@
+// One row per engine rule and edge (issue 2, rules 1-10). Each row runs the
+// engine, applies its patch and validates the pod as the API server would.
+
+import t from 'tap';
+import type { EngineConfig } from '../../src/engine/config.js';
+import type { IdentityLookup } from '../../src/identity/types.js';
+import { env, irsa, mounts, pod, ROLE, run, sa } from '../helpers/engine.js';
+
+type Obj = Record<string, any>;
+
+interface Row {
+  name: string;
+  pod?: Obj;
+  lookup: IdentityLookup;
+  config?: Partial<EngineConfig>;
+  random?: () => number;
+  check: (tt: Tap, out: ReturnType<typeof run>) => void;
+}
+type Tap = typeof t;
+
+const P = 'eks.amazonaws.com';
+const cc = (annotations: Record<string, string> = {}): IdentityLookup => ({ serviceAccount: sa(annotations), podIdentity: true });
+const vol = (p: Obj, name = 'aws-iam-token') => (p.spec.volumes ?? []).find((v: Obj) => v.name === name);
+const token = (p: Obj, name = 'aws-iam-token') => vol(p, name)?.projected.sources[0].serviceAccountToken;
+const codes = (out: ReturnType<typeof run>) => out.result.warnings.map((w) => w.code);
+
+const rows: Row[] = [
+  // --- rule 1: where settings come from ---
+  { name: '1a Pod Identity file wins over a role-arn annotation', lookup: cc({ [`${P}/role-arn`]: ROLE }),
+    check: (tt, o) => {
+      tt.equal(o.result.mode, 'container-credentials');
+      tt.equal(env(o.pod).AWS_ROLE_ARN, undefined);
+      tt.equal(env(o.pod).AWS_CONTAINER_CREDENTIALS_FULL_URI, 'http://169.254.170.23/v1/credentials');
+    } },
+  { name: '1b ServiceAccount role-arn gives IRSA', lookup: irsa(),
+    check: (tt, o) => {
+      tt.equal(o.result.mode, 'irsa');
+      tt.equal(o.result.plan?.source, 'service-account');
+      tt.equal(env(o.pod).AWS_ROLE_ARN, ROLE);
+    } },
+  { name: '1b an empty role-arn annotation is no role', lookup: irsa({ [`${P}/role-arn`]: '' }),
+    check: (tt, o) => {
+      tt.same(o.result.operations, []);
+      tt.match(o.result.reason, /has no eks.amazonaws.com\/role-arn/);
+    } },
+  { name: '1c ConfigMap entry when the ServiceAccount has no role-arn',
+    lookup: { serviceAccount: sa({}), configMap: { RoleARN: ROLE, Audience: 'aud-cm', TokenExpiration: 3600 }, podIdentity: false },
+    check: (tt, o) => {
+      tt.equal(o.result.plan?.source, 'config-map');
+      tt.equal(env(o.pod).AWS_ROLE_ARN, ROLE);
+      tt.equal(token(o.pod).audience, 'aud-cm');
+      tt.equal(token(o.pod).expirationSeconds, 3600);
+    } },
+  { name: '1c ConfigMap TokenExpiration 0 means the flag default',
+    lookup: { configMap: { RoleARN: ROLE, TokenExpiration: 0 }, podIdentity: false }, config: { tokenExpiration: 7200 },
+    check: (tt, o) => tt.equal(token(o.pod).expirationSeconds, 7200) },
+  { name: '1c ConfigMap UseRegionalSTS true injects the STS variable',
+    lookup: { configMap: { RoleARN: ROLE, UseRegionalSTS: true }, podIdentity: false },
+    check: (tt, o) => tt.equal(env(o.pod).AWS_STS_REGIONAL_ENDPOINTS, 'regional') },
+  { name: '1b ServiceAccount role-arn wins over the ConfigMap',
+    lookup: { serviceAccount: sa(), configMap: { RoleARN: 'arn:aws:iam::999999999999:role/other' }, podIdentity: false },
+    check: (tt, o) => tt.equal(env(o.pod).AWS_ROLE_ARN, ROLE) },
+  { name: '1d unknown ServiceAccount: no mutation, reason says not found', lookup: { podIdentity: false },
+    check: (tt, o) => {
+      tt.same(o.result.operations, []);
+      tt.equal(o.result.reason, 'ServiceAccount default/app not found');
+    } },
+
+  // --- rule 2: IRSA values ---
+  { name: '2 audience from the ServiceAccount annotation', lookup: irsa({ [`${P}/role-arn`]: ROLE, [`${P}/audience`]: 'my-aud' }),
+    check: (tt, o) => tt.equal(token(o.pod).audience, 'my-aud') },
+  { name: '2 audience defaults to --token-audience', lookup: irsa(), config: { tokenAudience: 'flag-aud' },
+    check: (tt, o) => tt.equal(token(o.pod).audience, 'flag-aud') },
+  ...['1', 't', 'T', 'TRUE', 'true', 'True'].map((v): Row => ({
+    name: `2 sts-regional-endpoints "${v}" is true`, lookup: irsa({ [`${P}/role-arn`]: ROLE, [`${P}/sts-regional-endpoints`]: v }),
+    check: (tt, o) => tt.equal(env(o.pod).AWS_STS_REGIONAL_ENDPOINTS, 'regional') })),
+  ...['0', 'f', 'F', 'FALSE', 'false', 'False'].map((v): Row => ({
+    name: `2 sts-regional-endpoints "${v}" is false even with the flag on`, config: { stsRegionalEndpoint: true },
+    lookup: irsa({ [`${P}/role-arn`]: ROLE, [`${P}/sts-regional-endpoints`]: v }),
+    check: (tt, o) => tt.equal(env(o.pod).AWS_STS_REGIONAL_ENDPOINTS, undefined) })),
+  { name: '2 invalid sts-regional-endpoints falls back to the flag (on)', config: { stsRegionalEndpoint: true },
+    lookup: irsa({ [`${P}/role-arn`]: ROLE, [`${P}/sts-regional-endpoints`]: 'yes' }),
+    check: (tt, o) => tt.equal(env(o.pod).AWS_STS_REGIONAL_ENDPOINTS, 'regional') },
+  { name: '2 invalid sts-regional-endpoints falls back to the flag (off)',
+    lookup: irsa({ [`${P}/role-arn`]: ROLE, [`${P}/sts-regional-endpoints`]: 'yes' }),
+    check: (tt, o) => tt.equal(env(o.pod).AWS_STS_REGIONAL_ENDPOINTS, undefined) },
+  { name: '2 expiration: flag default 86400', lookup: irsa(),
+    check: (tt, o) => tt.equal(token(o.pod).expirationSeconds, 86400) },
+  { name: '2 expiration: ServiceAccount annotation beats the flag', lookup: irsa({ [`${P}/role-arn`]: ROLE, [`${P}/token-expiration`]: '3600' }),
+    check: (tt, o) => tt.equal(token(o.pod).expirationSeconds, 3600) },
+  { name: '2 expiration: pod annotation beats the ServiceAccount',
+    pod: pod({}, { annotations: { [`${P}/token-expiration`]: '1800' } }),
+    lookup: irsa({ [`${P}/role-arn`]: ROLE, [`${P}/token-expiration`]: '3600' }),
+    check: (tt, o) => tt.equal(token(o.pod).expirationSeconds, 1800) },
+  { name: '2 expiration: a pod annotation that is not an integer is ignored (SA value used) with a warning',
+    pod: pod({}, { annotations: { [`${P}/token-expiration`]: '1h' } }),
+    lookup: irsa({ [`${P}/role-arn`]: ROLE, [`${P}/token-expiration`]: '3600' }),
+    check: (tt, o) => {
+      tt.equal(token(o.pod).expirationSeconds, 3600);
+      tt.same(codes(o), ['W_TOKEN_EXPIRATION_NOT_INTEGER']);
+    } },
+  { name: '2 expiration: a ServiceAccount value that is not an integer falls back to the flag',
+    lookup: irsa({ [`${P}/role-arn`]: ROLE, [`${P}/token-expiration`]: '36OO' }),
+    check: (tt, o) => {
+      tt.equal(token(o.pod).expirationSeconds, 86400);
+      tt.same(codes(o), ['W_TOKEN_EXPIRATION_NOT_INTEGER']);
+    } },
+  { name: '2 expiration: below 600 becomes 600 with a warning',
+    pod: pod({}, { annotations: { [`${P}/token-expiration`]: '60' } }), lookup: irsa(),
+    check: (tt, o) => {
+      tt.equal(token(o.pod).expirationSeconds, 600);
+      tt.same(codes(o), ['W_TOKEN_EXPIRATION_RAISED']);
+    } },
+  { name: '2 expiration: negative becomes 600', pod: pod({}, { annotations: { [`${P}/token-expiration`]: '-5' } }), lookup: irsa(),
+    check: (tt, o) => tt.equal(token(o.pod).expirationSeconds, 600) },
+  { name: '2 expiration: exactly 600 is kept without warning', pod: pod({}, { annotations: { [`${P}/token-expiration`]: '600' } }), lookup: irsa(),
+    check: (tt, o) => {
+      tt.equal(token(o.pod).expirationSeconds, 600);
+      tt.same(codes(o), []);
+    } },
+  { name: '2 annotation prefix is configurable', config: { annotationPrefix: 'example.com' },
+    lookup: { serviceAccount: sa({ 'example.com/role-arn': ROLE }), podIdentity: false },
+    check: (tt, o) => tt.equal(env(o.pod).AWS_ROLE_ARN, ROLE) },
+
+  // --- rule 3: container credentials ---
+  { name: '3 container credentials: env, volume, mount and label', lookup: cc(),
+    check: (tt, o) => {
+      const e = env(o.pod);
+      tt.equal(e.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE, '/var/run/secrets/pods.eks.amazonaws.com/serviceaccount/eks-pod-identity-token');
+      tt.same(mounts(o.pod), [{ name: 'eks-pod-identity-token', readOnly: true, mountPath: '/var/run/secrets/pods.eks.amazonaws.com/serviceaccount' }]);
+      const tok = token(o.pod, 'eks-pod-identity-token');
+      tt.equal(tok.audience, 'pods.eks.amazonaws.com');
+      tt.equal(tok.path, 'eks-pod-identity-token');
+      tt.equal(o.pod.metadata.labels['eks.amazonaws.com/pod-identity'], 'enabled');
+    } },
+  { name: '3 container credentials: flags change URI, audience, paths and volume name', lookup: cc(),
+    config: { containerCredentials: { audience: 'a', fullUri: 'http://127.0.0.1:1/c', volumeName: 'v', tokenPath: 'tp', mountPath: '/m' } },
+    check: (tt, o) => {
+      tt.equal(env(o.pod).AWS_CONTAINER_CREDENTIALS_FULL_URI, 'http://127.0.0.1:1/c');
+      tt.equal(env(o.pod).AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE, '/m/tp');
+      tt.same(token(o.pod, 'v'), { audience: 'a', expirationSeconds: 82800, path: 'tp' });
+    } },
+  { name: '3 default expiration 86400 gets jitter: random 0 → 79200', lookup: cc(), random: () => 0,
+    check: (tt, o) => tt.equal(token(o.pod, 'eks-pod-identity-token').expirationSeconds, 79200) },
+  { name: '3 default expiration 86400 gets jitter: random just below 1 → 86400', lookup: cc(), random: () => 0.9999999,
+    check: (tt, o) => tt.equal(token(o.pod, 'eks-pod-identity-token').expirationSeconds, 86400) },
+  { name: '3 a non-default expiration from the ServiceAccount has no jitter', lookup: cc({ [`${P}/token-expiration`]: '7200' }), random: () => 0,
+    check: (tt, o) => tt.equal(token(o.pod, 'eks-pod-identity-token').expirationSeconds, 7200) },
+  { name: '3 pod annotation overrides the expiration', lookup: cc(), random: () => 0,
+    pod: pod({}, { annotations: { [`${P}/token-expiration`]: '4000' } }),
+    check: (tt, o) => tt.equal(token(o.pod, 'eks-pod-identity-token').expirationSeconds, 4000) },
+  { name: '3 regional STS from the ServiceAccount annotation', lookup: cc({ [`${P}/sts-regional-endpoints`]: 'true' }),
+    check: (tt, o) => tt.equal(env(o.pod).AWS_STS_REGIONAL_ENDPOINTS, 'regional') },
+  { name: '3 Pod Identity without a known ServiceAccount uses defaults', lookup: { podIdentity: true },
+    check: (tt, o) => tt.ok(env(o.pod).AWS_CONTAINER_CREDENTIALS_FULL_URI) },
+  { name: '3 label added beside existing labels', lookup: cc(), pod: pod({}, { labels: { app: 'x' } }),
+    check: (tt, o) => tt.same(o.pod.metadata.labels, { app: 'x', 'eks.amazonaws.com/pod-identity': 'enabled' }) },
+  { name: '3 label already enabled: no label operation', lookup: cc(), pod: pod({}, { labels: { 'eks.amazonaws.com/pod-identity': 'enabled' } }),
+    check: (tt, o) => tt.notOk(o.result.operations.some((op) => op.path.startsWith('/metadata'))) },
+
+  // --- rule 4: per container ---
+  { name: '4 init containers (native sidecars) are injected and keep restartPolicy', lookup: irsa(),
+    pod: pod({ initContainers: [{ name: 'sidecar', image: 's', restartPolicy: 'Always', futureField: { x: 1 } }] }),
+    check: (tt, o) => {
+      tt.equal(env(o.pod, 0, 'initContainers').AWS_ROLE_ARN, ROLE);
+      tt.equal(o.pod.spec.initContainers[0].restartPolicy, 'Always');
+      tt.same(o.pod.spec.initContainers[0].futureField, { x: 1 });
+    } },
+  { name: '4 skip-containers skips the named containers (spaces tolerated)', lookup: irsa(),
+    pod: pod({ containers: [{ name: 'a' }, { name: 'b' }, { name: 'c' }] }, { annotations: { [`${P}/skip-containers`]: 'a, c' } }),
+    check: (tt, o) => {
+      tt.same(env(o.pod, 0), {});
+      tt.equal(env(o.pod, 1).AWS_ROLE_ARN, ROLE);
+      tt.same(env(o.pod, 2), {});
+      tt.same(mounts(o.pod, 0), []);
+      tt.ok(vol(o.pod), 'the volume is still added');
+    } },
+  { name: '4 STS variable not duplicated when present', lookup: irsa(), config: { stsRegionalEndpoint: true },
+    pod: pod({ containers: [{ name: 'a', env: [{ name: 'AWS_STS_REGIONAL_ENDPOINTS', value: 'legacy' }] }] }),
+    check: (tt, o) => tt.equal(env(o.pod).AWS_STS_REGIONAL_ENDPOINTS, 'legacy') },
+  { name: '4 region: both variables added when neither is present', lookup: irsa(), config: { awsDefaultRegion: 'eu-west-1' },
+    check: (tt, o) => {
+      tt.equal(env(o.pod).AWS_DEFAULT_REGION, 'eu-west-1');
+      tt.equal(env(o.pod).AWS_REGION, 'eu-west-1');
+    } },
+  { name: '4 region: nothing added when AWS_REGION is present', lookup: irsa(), config: { awsDefaultRegion: 'eu-west-1' },
+    pod: pod({ containers: [{ name: 'a', env: [{ name: 'AWS_REGION', value: 'us-east-2' }] }] }),
+    check: (tt, o) => {
+      tt.equal(env(o.pod).AWS_DEFAULT_REGION, undefined);
+      tt.equal(env(o.pod).AWS_REGION, 'us-east-2');
+    } },
+  { name: '4 region: nothing added when AWS_DEFAULT_REGION is present', lookup: irsa(), config: { awsDefaultRegion: 'eu-west-1' },
+    pod: pod({ containers: [{ name: 'a', env: [{ name: 'AWS_DEFAULT_REGION', value: 'us-east-2' }] }] }),
+    check: (tt, o) => tt.equal(env(o.pod).AWS_REGION, undefined) },
+  { name: '4 identity: neither added when AWS_ROLE_ARN is already set', lookup: irsa(),
+    pod: pod({ containers: [{ name: 'a', env: [{ name: 'AWS_ROLE_ARN', value: 'mine' }] }] }),
+    check: (tt, o) => {
+      tt.same(env(o.pod), { AWS_ROLE_ARN: 'mine' });
+      tt.equal(mounts(o.pod).length, 1, 'mount still added');
+    } },
+  { name: '4 identity: neither added when AWS_WEB_IDENTITY_TOKEN_FILE is already set', lookup: irsa(),
+    pod: pod({ containers: [{ name: 'a', env: [{ name: 'AWS_WEB_IDENTITY_TOKEN_FILE', value: '/t' }] }] }),
+    check: (tt, o) => tt.same(env(o.pod), { AWS_WEB_IDENTITY_TOKEN_FILE: '/t' }) },
+  { name: '4 mount not added when a mount of that volume exists', lookup: irsa(),
+    pod: pod({ volumes: [{ name: 'aws-iam-token', emptyDir: {} }], containers: [{ name: 'a', volumeMounts: [{ name: 'aws-iam-token', mountPath: '/elsewhere' }] }] }),
+    check: (tt, o) => tt.same(mounts(o.pod), [{ name: 'aws-iam-token', mountPath: '/elsewhere' }]) },
+  { name: '4 upstream quirk: identity, region and STS all present → container untouched (no mount)', lookup: irsa(),
+    pod: pod({ containers: [{ name: 'a', env: [{ name: 'AWS_ROLE_ARN', value: 'r' }, { name: 'AWS_REGION', value: 'x' }, { name: 'AWS_STS_REGIONAL_ENDPOINTS', value: 'regional' }] }] }),
+    check: (tt, o) => {
+      tt.same(mounts(o.pod), []);
+      tt.equal(o.result.containers[0]?.outcome, 'already-configured');
+    } },
+  { name: '4 a mountPath already used by another volume is left alone with a warning', lookup: irsa(),
+    pod: pod({ volumes: [{ name: 'x', emptyDir: {} }], containers: [{ name: 'a', volumeMounts: [{ name: 'x', mountPath: '/var/run/secrets/eks.amazonaws.com/serviceaccount' }] }] }),
+    check: (tt, o) => {
+      tt.equal(mounts(o.pod).length, 1);
+      tt.same(codes(o), ['W_MOUNT_PATH_IN_USE']);
+    } },
+
+  // --- rule 5: token file ---
+  { name: '5 token file from a custom --token-mount-path', lookup: irsa(), config: { tokenMountPath: '/custom/dir/' },
+    check: (tt, o) => {
+      tt.equal(env(o.pod).AWS_WEB_IDENTITY_TOKEN_FILE, '/custom/dir/token');
+      tt.equal(mounts(o.pod)[0].mountPath, '/custom/dir/');
+    } },
+  { name: '5 Windows (kubernetes.io/os) gets a C:\\ token path', lookup: irsa(),
+    pod: pod({ nodeSelector: { 'kubernetes.io/os': 'windows' } }),
+    check: (tt, o) => tt.equal(env(o.pod).AWS_WEB_IDENTITY_TOKEN_FILE, 'C:\\var\\run\\secrets\\eks.amazonaws.com\\serviceaccount\\token') },
+  { name: '5 Windows (beta.kubernetes.io/os) gets a C:\\ token path', lookup: cc(),
+    pod: pod({ nodeSelector: { 'beta.kubernetes.io/os': 'windows' } }),
+    check: (tt, o) => tt.equal(env(o.pod).AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE, 'C:\\var\\run\\secrets\\pods.eks.amazonaws.com\\serviceaccount\\eks-pod-identity-token') },
+  { name: '5 Linux nodeSelector keeps the POSIX path', lookup: irsa(), pod: pod({ nodeSelector: { 'kubernetes.io/os': 'linux' } }),
+    check: (tt, o) => tt.equal(env(o.pod).AWS_WEB_IDENTITY_TOKEN_FILE, '/var/run/secrets/eks.amazonaws.com/serviceaccount/token') },
+
+  // --- rule 6: the volume ---
+  { name: '6 the token volume goes first', lookup: irsa(), pod: pod({ volumes: [{ name: 'a', emptyDir: {} }, { name: 'b', emptyDir: {} }] }),
+    check: (tt, o) => tt.same(o.pod.spec.volumes.map((v: Obj) => v.name), ['aws-iam-token', 'a', 'b']) },
+  { name: '6 volumes array created when missing', lookup: irsa(),
+    check: (tt, o) => tt.same(o.pod.spec.volumes, [{ name: 'aws-iam-token', projected: { sources: [{ serviceAccountToken: { audience: 'sts.amazonaws.com', expirationSeconds: 86400, path: 'token' } }] } }]) },
+  { name: '6 a volume of that name already present is kept as is', lookup: irsa(),
+    pod: pod({ volumes: [{ name: 'aws-iam-token', emptyDir: {} }] }),
+    check: (tt, o) => tt.same(o.pod.spec.volumes, [{ name: 'aws-iam-token', emptyDir: {} }]) },
+
+  // --- rule 7: composed ARNs ---
+  { name: '7 a role name is composed into an ARN', lookup: irsa({ [`${P}/role-arn`]: 'app-role' }),
+    config: { composeRoleArn: { accountId: '123456789012', partition: 'aws-cn' } },
+    check: (tt, o) => {
+      tt.equal(env(o.pod).AWS_ROLE_ARN, 'arn:aws-cn:iam::123456789012:role/app-role');
+      tt.same(codes(o), []);
+    } },
+  { name: '7 a role path is composed into an ARN', lookup: irsa({ [`${P}/role-arn`]: 'team/app-role' }),
+    config: { composeRoleArn: { accountId: '123456789012', partition: 'aws' } },
+    check: (tt, o) => tt.equal(env(o.pod).AWS_ROLE_ARN, 'arn:aws:iam::123456789012:role/team/app-role') },
+  { name: '7 a full ARN is kept when composing', lookup: irsa(), config: { composeRoleArn: { accountId: '123456789012', partition: 'aws' } },
+    check: (tt, o) => tt.equal(env(o.pod).AWS_ROLE_ARN, ROLE) },
+  { name: '7 without --compose-role-arn a name is injected as is, with a warning', lookup: irsa({ [`${P}/role-arn`]: 'app-role' }),
+    check: (tt, o) => {
+      tt.equal(env(o.pod).AWS_ROLE_ARN, 'app-role');
+      tt.same(codes(o), ['W_ROLE_ARN_FORMAT']);
+    } },
+
+  // --- rule 10: warnings ---
+  { name: '10 skip-containers naming a missing container warns', lookup: irsa(),
+    pod: pod({}, { annotations: { [`${P}/skip-containers`]: 'ghost' } }),
+    check: (tt, o) => tt.same(codes(o), ['W_SKIP_UNKNOWN_CONTAINER']) },
+  { name: '10 warnings stay under 256 characters even for huge values', lookup: irsa({ [`${P}/role-arn`]: 'x'.repeat(5000) }),
+    pod: pod({}, { annotations: { [`${P}/skip-containers`]: 'y'.repeat(5000), [`${P}/token-expiration`]: 'z'.repeat(5000) } }),
+    check: (tt, o) => {
+      tt.equal(o.result.warnings.length, 3);
+      for (const w of o.result.warnings) tt.ok(w.message.length < 256, w.code);
+    } },
+  { name: '10 GovCloud ARNs are valid', lookup: irsa({ [`${P}/role-arn`]: 'arn:aws-us-gov:iam::123456789012:role/a/b@c' }),
+    check: (tt, o) => tt.same(codes(o), []) },
+];
+
+for (const row of rows) {
+  t.test(row.name, (tt) => {
+    const out = run(row.pod ?? pod(), row.lookup, row.config, row.random);
+    row.check(tt, out);
+    // Rule 8: only additive operations; rule 9: a second pass changes nothing.
+    for (const op of out.result.operations) tt.equal(op.op, 'add', `additive: ${op.path}`);
+    const again = run(out.pod, row.lookup, row.config, row.random);
+    tt.same(again.result.operations, [], 'idempotent');
+    tt.end();
+  });
+}
+
+t.test('8 fields the engine does not touch survive unchanged', (tt) => {
+  const input = pod({
+    containers: [{
+      name: 'app', image: 'app:1', startupProbe: { exec: { command: ['true'] } }, resizePolicy: [{ resourceName: 'cpu', restartPolicy: 'NotRequired' }],
+      env: [{ name: 'A', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }], volumeMounts: [{ name: 'v', mountPath: '/v', recursiveReadOnly: 'Enabled' }],
+      unknownField: { nested: [1, 2, { deep: true }] },
+    }],
+    volumes: [{ name: 'v', image: { reference: 'x' } }],
+    hostUsers: false,
+    someFutureSpecField: 'kept',
+  }, { labels: { a: 'b' }, finalizers: ['x'] });
+  const out = run(input, irsa());
+  const c = out.pod.spec.containers[0];
+  tt.same(c.startupProbe, { exec: { command: ['true'] } });
+  tt.same(c.resizePolicy, [{ resourceName: 'cpu', restartPolicy: 'NotRequired' }]);
+  tt.same(c.unknownField, { nested: [1, 2, { deep: true }] });
+  tt.same(c.env[0], { name: 'A', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } });
+  tt.same(c.volumeMounts[0], { name: 'v', mountPath: '/v', recursiveReadOnly: 'Enabled' });
+  tt.same(out.pod.spec.volumes[1], { name: 'v', image: { reference: 'x' } });
+  tt.equal(out.pod.spec.someFutureSpecField, 'kept');
+  tt.equal(out.pod.spec.hostUsers, false);
+  tt.same(out.pod.metadata, input.metadata);
+  // Every operation appends or creates: no path ever names an existing index other than "-" or volumes/0.
+  for (const op of out.result.operations) tt.match(op.path, /(\/-|\/env|\/volumeMounts|\/volumes\/0|\/volumes)$/);
+  tt.end();
+});
+
+t.test('reason names the mode and container count', (tt) => {
+  tt.equal(run(pod({ containers: [{ name: 'a' }, { name: 'b' }] }), irsa()).result.reason, 'injected IRSA into 2 containers');
+  tt.equal(run(pod(), cc()).result.reason, 'injected EKS Pod Identity into 1 container');
+  tt.end();
+});

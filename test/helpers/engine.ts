@@ -1,0 +1,54 @@
+// Small builders for engine tests: a pod, a lookup, and one engine pass that
+// also applies the patch and checks the result the way the API server would.
+
+import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from '../../src/engine/config.js';
+import { inject, type EngineResult } from '../../src/engine/inject.js';
+import { readPod } from '../../src/engine/pod.js';
+import type { IdentityLookup, ServiceAccountRecord } from '../../src/identity/types.js';
+import { applyOperations, podProblems } from './apiserver.js';
+
+type Obj = Record<string, any>;
+
+export const ROLE = 'arn:aws:iam::111122223333:role/app';
+
+export function pod(spec: Obj = {}, metadata: Obj = {}): Obj {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { generateName: 'app-', ...metadata },
+    spec: { serviceAccountName: 'app', containers: [{ name: 'app', image: 'app:1' }], ...spec },
+  };
+}
+
+export function sa(annotations: Record<string, string> = { 'eks.amazonaws.com/role-arn': ROLE }, name = 'app', namespace = 'default'): ServiceAccountRecord {
+  return { namespace, name, annotations };
+}
+
+export function irsa(annotations?: Record<string, string>): IdentityLookup {
+  return { serviceAccount: sa(annotations), podIdentity: false };
+}
+
+export interface Pass {
+  readonly result: EngineResult;
+  readonly pod: Obj;
+}
+
+export function run(p: Obj, lookup: IdentityLookup, config: Partial<EngineConfig> = {}, random = () => 0.5): Pass {
+  const view = readPod(p);
+  if (!view.ok) throw new Error(view.error.message);
+  const result = inject({
+    pod: view.value, namespace: 'default', lookup, config: { ...DEFAULT_ENGINE_CONFIG, ...config }, random,
+  });
+  const after = applyOperations(p, result.operations as unknown as Obj[]);
+  const problems = podProblems(after);
+  if (problems.length > 0) throw new Error(`apiserver would reject: ${problems.join('; ')}`);
+  return { result, pod: after };
+}
+
+export function env(p: Obj, i = 0, list = 'containers'): Record<string, string> {
+  return Object.fromEntries((p.spec[list][i].env ?? []).map((e: Obj) => [e.name, e.value]));
+}
+
+export function mounts(p: Obj, i = 0, list = 'containers'): Obj[] {
+  return p.spec[list][i].volumeMounts ?? [];
+}
