@@ -31,10 +31,15 @@ export function checkEnvelope(request: Obj, review: Obj): Obj[] {
   if (!response || typeof response !== 'object') fail('no response');
   if (strict && response.uid !== request.request.uid) fail(`uid ${response.uid} != ${request.request.uid}`);
   if (typeof response.allowed !== 'boolean') fail('allowed is not a boolean');
+  // Go decodes "patchType": "" as a set-but-empty pointer, which v1 refuses outright.
+  if (strict && response.patchType === '') fail('patchType is set but empty');
   const hasPatch = response.patch !== undefined && response.patch !== null && response.patch !== '';
   const hasType = response.patchType !== undefined && response.patchType !== null && response.patchType !== '';
   if (strict && hasPatch !== hasType) fail('patch and patchType must be set together');
   if (hasType && response.patchType !== 'JSONPatch') fail(`patchType ${response.patchType}`);
+  // v1beta1 skips the pairing check, but the dispatcher still only knows JSONPatch: a patch
+  // without patchType ends as "unsupported patch type \"\"".
+  if (hasPatch && !hasType) fail('patch without patchType (unsupported patch type "")');
   if (response.warnings !== undefined) {
     if (!Array.isArray(response.warnings)) fail('warnings is not an array');
     for (const w of response.warnings) {
@@ -42,6 +47,10 @@ export function checkEnvelope(request: Obj, review: Obj): Obj[] {
     }
   }
   if (!hasPatch) return [];
+  // Go's []byte JSON decoding is strict StdEncoding; Node's decoder would silently skip bad characters.
+  if (typeof response.patch !== 'string' || response.patch.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(response.patch)) {
+    fail('patch is not standard padded base64');
+  }
   let ops: unknown;
   try {
     ops = JSON.parse(Buffer.from(response.patch, 'base64').toString('utf8'));
@@ -61,18 +70,38 @@ export function applyOperations(pod: Obj, operations: Obj[]): Obj {
 }
 
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
+// Volume names are DNS-1123 labels.
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+// Label values: empty, or up to 63 alphanumerics with -_. inside.
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The pod validation rules a mutation can break; returns the problems found. */
 export function podProblems(pod: Obj): string[] {
   const problems: string[] = [];
+  // The apiserver decodes the patched JSON into a typed Pod first: a wrong type there fails the request.
+  const labels = pod.metadata?.labels;
+  if (labels !== undefined && labels !== null) {
+    if (!isObj(labels)) problems.push('metadata.labels is not an object');
+    else {
+      for (const [k, v] of Object.entries(labels)) {
+        if (typeof v !== 'string' || v.length > 63 || !LABEL_VALUE.test(v)) problems.push(`label ${k}: invalid value ${JSON.stringify(v)}`);
+      }
+    }
+  }
   const spec = pod.spec ?? {};
+  if (spec.volumes !== undefined && spec.volumes !== null && !Array.isArray(spec.volumes)) problems.push('spec.volumes is not an array');
   const volumes: Obj[] = Array.isArray(spec.volumes) ? spec.volumes : [];
   const names = new Set<string>();
   for (const v of volumes) {
     if (typeof v?.name !== 'string' || v.name === '') problems.push('volume without a name');
     else if (names.has(v.name)) problems.push(`duplicate volume name ${v.name}`);
     else names.add(v.name);
-    for (const src of v?.projected?.sources ?? []) {
+    if (typeof v?.name === 'string' && v.name !== '' && (v.name.length > 63 || !DNS_LABEL.test(v.name))) {
+      problems.push(`volume name ${JSON.stringify(v.name)} is not a DNS-1123 label`);
+    }
+    for (const src of (Array.isArray(v?.projected?.sources) ? v.projected.sources : []) as Obj[]) {
       const tok = src?.serviceAccountToken;
       if (!tok) continue;
       if (typeof tok.expirationSeconds === 'number' && tok.expirationSeconds < 600) {
@@ -88,14 +117,20 @@ export function podProblems(pod: Obj): string[] {
   }
   for (const list of ['initContainers', 'containers', 'ephemeralContainers']) {
     for (const c of (Array.isArray(spec[list]) ? spec[list] : []) as Obj[]) {
-      const paths = new Set<string>();
-      for (const m of (Array.isArray(c.volumeMounts) ? c.volumeMounts : []) as Obj[]) {
-        if (!names.has(m.name)) problems.push(`${list} ${c.name}: mount ${m.name} has no volume`);
-        if (paths.has(m.mountPath)) problems.push(`${list} ${c.name}: mountPath ${m.mountPath} used twice`);
-        paths.add(m.mountPath);
+      for (const field of ['env', 'volumeMounts']) {
+        if (c?.[field] !== undefined && c?.[field] !== null && !Array.isArray(c[field])) problems.push(`${list} ${c?.name}: ${field} is not an array`);
       }
-      for (const e of (Array.isArray(c.env) ? c.env : []) as Obj[]) {
-        if (typeof e?.name !== 'string' || !ENV_NAME.test(e.name)) problems.push(`${list} ${c.name}: invalid env name ${JSON.stringify(e?.name)}`);
+      const paths = new Set<string>();
+      for (const m of (Array.isArray(c?.volumeMounts) ? c.volumeMounts : []) as Obj[]) {
+        if (typeof m?.mountPath !== 'string' || m.mountPath === '') problems.push(`${list} ${c?.name}: mount ${m?.name} has no mountPath`);
+        if (m?.readOnly !== undefined && typeof m.readOnly !== 'boolean') problems.push(`${list} ${c?.name}: mount ${m?.name} readOnly is not a boolean`);
+        if (!names.has(m?.name)) problems.push(`${list} ${c?.name}: mount ${m?.name} has no volume`);
+        if (paths.has(m?.mountPath)) problems.push(`${list} ${c?.name}: mountPath ${m?.mountPath} used twice`);
+        paths.add(m?.mountPath);
+      }
+      for (const e of (Array.isArray(c?.env) ? c.env : []) as Obj[]) {
+        if (typeof e?.name !== 'string' || !ENV_NAME.test(e.name)) problems.push(`${list} ${c?.name}: invalid env name ${JSON.stringify(e?.name)}`);
+        if (e?.value !== undefined && typeof e.value !== 'string') problems.push(`${list} ${c?.name}: env ${e?.name} value is not a string`);
       }
     }
   }
@@ -108,6 +143,8 @@ export function podProblems(pod: Obj): string[] {
  */
 export function admit(request: Obj, review: Obj): AdmitResult {
   const operations = checkEnvelope(request, review);
+  // A well-formed denial still fails the user's pod creation, and this webhook never means to deny.
+  if (review.response.allowed !== true) throw new AdmissionRejected('apiserver would refuse the pod: the webhook denied it');
   const pod = applyOperations(request.request.object, operations);
   const problems = podProblems(pod);
   if (problems.length > 0) throw new AdmissionRejected(`apiserver would reject the pod: ${problems.join('; ')}`);
