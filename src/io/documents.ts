@@ -23,15 +23,15 @@ export function parseDocuments(text: string, name: string): Result<unknown[]> {
       // YAML is a superset of JSON-ish flow style; fall through for a better message.
     }
   }
-  const docs = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: false });
+  const docs = parseAllDocuments(text, { uniqueKeys: false });
   const list = Array.isArray(docs) ? docs : [docs];
   const out: unknown[] = [];
   for (const doc of list) {
     const first = doc.errors[0];
     if (first) {
-      const pos = first.linePos?.[0];
-      const where = pos ? `line ${pos.line}, column ${pos.col}: ` : '';
-      return fail(E.fileNotParseable(name, `${where}${first.message.split('\n')[0]}`));
+      // yaml's message ends with "at line L, column C:" and a code frame; keep the sentence only.
+      const sentence = (first.message.split('\n')[0] ?? '').replace(/:$/, '');
+      return fail(E.fileNotParseable(name, sentence));
     }
     const value: unknown = doc.toJS({ maxAliasCount: 100 });
     if (value !== null && value !== undefined) out.push(value);

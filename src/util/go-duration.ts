@@ -7,7 +7,7 @@ const UNIT_MS: Record<string, number> = {
 
 /** Milliseconds, or undefined when the text is not a Go duration. */
 export function parseGoDuration(text: string): number | undefined {
-  let s = text.trim();
+  let s = text;
   if (s === '') return undefined;
   let sign = 1;
   if (s[0] === '-' || s[0] === '+') {
