@@ -1,0 +1,228 @@
+// How the webhook reaches the API server. @kubernetes/client-node loads the
+// kubeconfig / in-cluster files and computes auth (token files are re-read, exec
+// and OIDC providers work); the requests themselves go over node:https with one
+// keep-alive agent we own, so stop() can destroy every socket and a watch can be
+// read line by line without buffering whole responses (see list-watch.ts for why
+// the client-node informer is not used).
+
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import { isIPv6 } from 'node:net';
+import { KubeConfig } from '@kubernetes/client-node';
+import { errors as E, fail, ok, type Result } from '../../errors.js';
+import { describeFsError } from '../../io/documents.js';
+
+export interface ConnectionFlags {
+  readonly kubeconfig: string;
+  readonly kubeApi: string;
+}
+
+export interface ConnectionEnv {
+  readonly env: NodeJS.ProcessEnv;
+  /** Prepended to /var/run/secrets/kubernetes.io/serviceaccount/* (tests point it at a temp dir). */
+  readonly inClusterRoot: string;
+}
+
+const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+
+/** Builds the KubeConfig the way upstream's BuildConfigFromFlags does: flags first, else in-cluster. */
+export function loadKubeConfig(flags: ConnectionFlags, where: ConnectionEnv): Result<KubeConfig> {
+  const kc = new KubeConfig();
+  if (flags.kubeconfig) {
+    try {
+      readFileSync(flags.kubeconfig);
+    } catch (err) {
+      return fail(E.kubeconfigBad(flags.kubeconfig, `cannot read: ${describeFsError(err)}`));
+    }
+    try {
+      kc.loadFromFile(flags.kubeconfig);
+    } catch (err) {
+      return fail(E.kubeconfigBad(flags.kubeconfig, firstLine(err)));
+    }
+    const cluster = kc.getCurrentCluster();
+    if (!cluster) return fail(E.kubeconfigBad(flags.kubeconfig, `current-context "${kc.getCurrentContext() ?? ''}" names no cluster`));
+    if (!kc.getCurrentUser()) return fail(E.kubeconfigBad(flags.kubeconfig, `current-context "${kc.getCurrentContext()}" names no user`));
+    const server = flags.kubeApi || cluster.server;
+    const checked = checkServer(server);
+    if (!checked.ok) {
+      return flags.kubeApi ? fail(E.kubeApiBad(flags.kubeApi, checked.error)) : fail(E.kubeconfigBad(flags.kubeconfig, `cluster "${cluster.name}" server: ${checked.error}`));
+    }
+    if (server !== cluster.server || server.startsWith('http:')) {
+      // client-node refuses http:// unless skipTLSVerify; for plain http (kubectl proxy) TLS options are moot.
+      kc.clusters = kc.clusters.map((c) => c.name === cluster.name
+        ? { ...c, server, skipTLSVerify: c.skipTLSVerify || server.startsWith('http:') } : c);
+    }
+    return ok(kc);
+  }
+  if (flags.kubeApi) {
+    const checked = checkServer(flags.kubeApi);
+    if (!checked.ok) return fail(E.kubeApiBad(flags.kubeApi, checked.error));
+    kc.loadFromClusterAndUser(
+      { name: 'kube-api', server: flags.kubeApi, skipTLSVerify: flags.kubeApi.startsWith('http:') },
+      { name: 'kube-api' },
+    );
+    return ok(kc);
+  }
+  const host = where.env.KUBERNETES_SERVICE_HOST;
+  const port = where.env.KUBERNETES_SERVICE_PORT;
+  if (!host || !port) return fail(E.notInCluster('KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT are not set'));
+  for (const file of ['token', 'ca.crt']) {
+    try {
+      readFileSync(`${where.inClusterRoot}${SA_DIR}/${file}`);
+    } catch (err) {
+      return fail(E.notInCluster(`${where.inClusterRoot}${SA_DIR}/${file}: ${describeFsError(err)}`));
+    }
+  }
+  // loadFromCluster reads process.env; build the same cluster from the env we were given.
+  const hostPart = isIPv6(host) ? `[${host}]` : host;
+  kc.loadFromClusterAndUser(
+    { name: 'inCluster', server: `https://${hostPart}:${port}`, caFile: `${where.inClusterRoot}${SA_DIR}/ca.crt`, skipTLSVerify: false },
+    { name: 'inClusterUser', authProvider: { name: 'tokenFile', config: { tokenFile: `${where.inClusterRoot}${SA_DIR}/token` } } },
+  );
+  return ok(kc);
+}
+
+function checkServer(server: string): Result<void, string> {
+  let url: URL;
+  try {
+    url = new URL(server);
+  } catch {
+    return { ok: false, error: 'not a URL' };
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return { ok: false, error: `scheme ${url.protocol} is not http or https` };
+  return ok(undefined);
+}
+
+function firstLine(err: unknown): string {
+  return String((err as Error)?.message ?? err).split('\n')[0] ?? '';
+}
+
+export interface RequestOptions {
+  readonly method?: string;
+  readonly path: string;
+  readonly query?: Readonly<Record<string, string | number | boolean | undefined>>;
+  readonly body?: string;
+  readonly contentType?: string;
+  /** Whole-request timeout for ordinary calls; for watches, the longest silence tolerated. */
+  readonly timeoutMs: number;
+}
+
+export interface JsonResponse {
+  readonly status: number;
+  readonly body: unknown;
+  /** Kubernetes Status message or the raw text, for error messages. */
+  readonly message: string;
+}
+
+export interface KubeConnection {
+  /** Server URL, for messages. */
+  readonly server: string;
+  /** Resolves with the response head (body unread), or rejects on a network error / timeout. */
+  open(opts: RequestOptions): Promise<http.IncomingMessage>;
+  /** open() and read a JSON body. Rejects only on network errors. */
+  json(opts: RequestOptions): Promise<JsonResponse>;
+  /** Destroys every request in flight and every socket. */
+  close(): void;
+}
+
+export function connect(kc: KubeConfig): KubeConnection {
+  const cluster = kc.getCurrentCluster();
+  const server = (cluster?.server ?? '').replace(/\/+$/, '');
+  const base = new URL(server);
+  const secure = base.protocol === 'https:';
+  let agent: http.Agent | undefined;
+  const inFlight = new Set<http.ClientRequest>();
+  let closed = false;
+
+  const prepare = async (): Promise<{ headers: http.OutgoingHttpHeaders; auth?: string }> => {
+    const o: https.RequestOptions = { headers: {} };
+    // Re-applied per request so rotated token files and expiring exec credentials are picked up.
+    await kc.applyToHTTPSOptions(o);
+    if (!agent) {
+      agent = secure
+        ? new https.Agent({
+          keepAlive: true,
+          ...(o.ca ? { ca: o.ca } : {}), ...(o.cert ? { cert: o.cert } : {}), ...(o.key ? { key: o.key } : {}),
+          ...(o.rejectUnauthorized === false ? { rejectUnauthorized: false } : {}),
+          ...(o.servername ? { servername: o.servername } : {}),
+        })
+        : new http.Agent({ keepAlive: true });
+    }
+    return { headers: { ...(o.headers as http.OutgoingHttpHeaders) }, ...(o.auth ? { auth: o.auth } : {}) };
+  };
+
+  const open = async (opts: RequestOptions): Promise<http.IncomingMessage> => {
+    if (closed) throw new Error('connection closed');
+    const prepared = await prepare();
+    if (closed) throw new Error('connection closed');
+    const qs = new URLSearchParams();
+    for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) qs.set(k, String(v));
+    const q = qs.toString();
+    const headers: http.OutgoingHttpHeaders = {
+      ...prepared.headers, accept: 'application/json', 'user-agent': 'pod-identity-webhook',
+      ...(opts.body !== undefined ? { 'content-type': opts.contentType ?? 'application/json', 'content-length': Buffer.byteLength(opts.body) } : {}),
+    };
+    return new Promise((resolve, reject) => {
+      const req = (secure ? https : http).request({
+        protocol: base.protocol, hostname: base.hostname.replace(/^\[|\]$/g, ''), port: base.port || (secure ? 443 : 80),
+        method: opts.method ?? 'GET', path: `${base.pathname.replace(/\/+$/, '')}${opts.path}${q ? `?${q}` : ''}`,
+        headers, agent, ...(prepared.auth ? { auth: prepared.auth } : {}),
+      });
+      inFlight.add(req);
+      req.once('close', () => inFlight.delete(req));
+      req.setTimeout(opts.timeoutMs, () => req.destroy(new Error(`no answer within ${opts.timeoutMs} ms`)));
+      req.once('error', (err) => reject(describeNetError(err)));
+      req.once('response', resolve);
+      req.end(opts.body);
+    });
+  };
+
+  return {
+    server,
+    open,
+    async json(opts) {
+      const res = await open(opts);
+      const text = await readBody(res);
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = undefined;
+      }
+      const status = res.statusCode ?? 0;
+      const message = isStatusObject(body) ? String(body.message) : text.slice(0, 200).trim() || (res.statusMessage ?? '');
+      return { status, body, message };
+    },
+    close() {
+      closed = true;
+      for (const req of inFlight) req.destroy();
+      inFlight.clear();
+      agent?.destroy();
+    },
+  };
+}
+
+export function readBody(res: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (c: Buffer) => chunks.push(c));
+    res.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    res.once('error', (err) => reject(describeNetError(err)));
+    res.once('aborted', () => reject(new Error('connection dropped mid-response')));
+  });
+}
+
+function isStatusObject(v: unknown): v is { kind: 'Status'; message: unknown } {
+  return typeof v === 'object' && v !== null && (v as { kind?: unknown }).kind === 'Status' && 'message' in v;
+}
+
+/** Network errors as one readable line (no stack): "connect ECONNREFUSED 127.0.0.1:6443". */
+export function describeNetError(err: unknown): Error {
+  const e = err as NodeJS.ErrnoException & { reason?: string };
+  if (e?.code === 'ECONNRESET') return new Error('connection reset');
+  if (typeof e?.code === 'string' && /CERT|SELF_SIGNED|UNABLE_TO|TLS/.test(e.code)) {
+    return new Error(`TLS: ${e.message} (does the kubeconfig's certificate-authority match the server?)`);
+  }
+  return new Error(e?.message ?? String(err));
+}
