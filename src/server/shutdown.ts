@@ -1,0 +1,50 @@
+// Graceful stop. The listener closes at once (new connections go to other
+// replicas); requests already on the wire are answered, each with
+// Connection: close. Connections idle at the start of the drain get a short
+// window to send the request they may already have in flight before they are
+// closed: closing them at once turns that request into a connection reset.
+
+import type { Server as HttpServer } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
+import { Server as NetServer } from 'node:net';
+
+export interface DrainResult {
+  /** Connections still open at the deadline and cut. */
+  readonly forced: boolean;
+  readonly ms: number;
+}
+
+export function drain(server: HttpServer | HttpsServer, graceMs: number, idleWindowMs = 500): Promise<DrainResult> {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    let forced = false;
+    const idle = setTimeout(() => server.closeIdleConnections(), Math.min(idleWindowMs, graceMs / 2));
+    const deadline = setTimeout(() => {
+      forced = true;
+      server.closeAllConnections();
+    }, graceMs);
+    // http(s).Server#close also closes idle connections at once (Node >= 19);
+    // net.Server#close only stops accepting, which is the first step wanted here.
+    NetServer.prototype.close.call(server, () => {
+      clearTimeout(idle);
+      clearTimeout(deadline);
+      resolve({ forced, ms: Date.now() - started });
+    });
+  });
+}
+
+/** Calls `stop` on the first SIGTERM or SIGINT; a second one exits at once. */
+export function onStopSignal(stop: (signal: NodeJS.Signals) => void): () => void {
+  let stopping = false;
+  const handler = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    stop(signal);
+  };
+  process.on('SIGTERM', handler);
+  process.on('SIGINT', handler);
+  return () => {
+    process.off('SIGTERM', handler);
+    process.off('SIGINT', handler);
+  };
+}
