@@ -101,6 +101,8 @@ export class FakeKubeApiServer {
   goneAsHttpStatus: boolean;
   /** Answer the next N list calls with this status (e.g. 403, 500). */
   failLists: { count: number; status: number } = { count: 0, status: 500 };
+  /** Answer single GETs this late (a slow API server). */
+  getDelayMs = 0;
 
   private readonly store = new Map<string, Map<string, Obj>>(RESOURCES.map((r) => [r.plural, new Map()]));
   private readonly sortedKeys = new Map<string, string[]>();
@@ -294,9 +296,11 @@ export class FakeKubeApiServer {
     const fieldName = /^metadata\.name=(.+)$/.exec(query.fieldSelector ?? '')?.[1];
 
     if (verb === 'get') {
-      const obj = this.get(resource.plural, namespace, name!);
-      if (!obj) return status(res, 404, 'NotFound', `${resource.plural} "${name}" not found`);
-      return json(res, 200, obj);
+      if (this.getDelayMs <= 0) return this.handleGet(res, resource, namespace, name!);
+      setTimeout(() => {
+        if (!res.destroyed) this.handleGet(res, resource, namespace, name!);
+      }, this.getDelayMs);
+      return;
     }
     if (verb === 'list') {
       if (this.failLists.count > 0) {
@@ -324,6 +328,12 @@ export class FakeKubeApiServer {
       return;
     }
     return status(res, 405, 'MethodNotAllowed', `${method} is not supported by the fake`);
+  }
+
+  private handleGet(res: ServerResponse, resource: Resource, namespace: string | undefined, name: string): void {
+    const obj = this.get(resource.plural, namespace, name);
+    if (!obj) return status(res, 404, 'NotFound', `${resource.plural} "${name}" not found`);
+    json(res, 200, obj);
   }
 
   private list(res: ServerResponse, resource: Resource, namespace: string | undefined, fieldName: string | undefined, query: Record<string, string>): void {
