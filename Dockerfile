@@ -1,0 +1,40 @@
+# syntax=docker/dockerfile:1
+# pod-identity-webhook image: `docker build -t pod-identity-webhook:$(node -p "require('./package.json').version") .`
+# See docs/install.md for the build arguments.
+
+# --- build: TypeScript needs the dev dependencies; none of them ship.
+FROM node:20-slim AS build
+WORKDIR /src
+COPY package.json package-lock.json ./
+# --ignore-scripts: `prepare` builds, and the sources are not copied yet.
+RUN npm ci --ignore-scripts
+COPY tsconfig.json ./
+COPY src ./src
+RUN npm run build
+
+# --- runtime: production dependencies and the compiled JavaScript only.
+# node:20-slim rather than distroless: `node` is on PATH for the preStop hook.
+FROM node:20-slim AS runtime
+ARG VERSION=0.1.0
+ARG SOURCE=""
+ARG REVISION=""
+LABEL org.opencontainers.image.title="pod-identity-webhook" \
+      org.opencontainers.image.description="Mutating admission webhook for IAM roles for service accounts (IRSA) and EKS Pod Identity" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.source="${SOURCE}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.licenses="Apache-2.0"
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+# --ignore-scripts: `prepare` would run tsc, which is a dev dependency.
+# The npm cache is dropped so the layer holds only node_modules.
+RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
+COPY --from=build /src/dist ./dist
+# Numeric, so the kubelet can check runAsNonRoot without a passwd entry; the
+# same id as the Deployment's runAsUser. Nothing is written at run time:
+# the root filesystem can be read-only.
+USER 65532:65532
+EXPOSE 8443 9999
+# node directly, not `npm start`: npm wants a writable cache and forwards signals poorly.
+ENTRYPOINT ["node", "/app/dist/cli/main.js", "serve"]
