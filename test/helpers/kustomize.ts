@@ -10,7 +10,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import jsonpatch from 'fast-json-patch';
-import { parseAllDocuments } from 'yaml';
+import { parseAllDocuments, visit } from 'yaml';
 
 export type Obj = Record<string, any>;
 
@@ -47,12 +47,23 @@ export function isClusterScoped(kind: string): boolean {
   throw new Error(`kustomize helper: scope of kind ${kind} unknown; add it to test/helpers/kustomize.ts`);
 }
 
-/** Parse YAML the way kubectl does (YAML 1.1: 0440 is octal, yes/no are booleans). */
+/**
+ * YAML 1.2, as kustomize's parser reads it, except that kustomize also takes
+ * a leading-zero number (0440) as octal where YAML 1.2 says decimal: such a
+ * scalar is refused rather than guessed.
+ */
 export function parseYamlDocuments(text: string, where: string): Obj[] {
-  const docs = parseAllDocuments(text, { version: '1.1' });
+  const docs = parseAllDocuments(text);
   const out: Obj[] = [];
   for (const doc of docs) {
     if (doc.errors.length > 0) throw new Error(`${where}: ${doc.errors[0]?.message}`);
+    visit(doc, {
+      Scalar(_key, node) {
+        if (node.type === 'PLAIN' && typeof node.source === 'string' && /^[-+]?0[0-9]+$/.test(node.source)) {
+          throw new Error(`${where}: ${node.source} is octal to kustomize and decimal to YAML 1.2; write it in decimal`);
+        }
+      },
+    });
     const value: unknown = doc.toJS();
     if (value === null || value === undefined) continue;
     out.push(value as Obj);
