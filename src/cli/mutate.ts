@@ -9,11 +9,10 @@ import { errors as E } from '../errors.js';
 import type { EngineConfig } from '../engine/config.js';
 import { inject, type EngineResult } from '../engine/inject.js';
 import { readPod } from '../engine/pod.js';
-import { loadStaticStores } from '../identity/static-files.js';
 import type { IdentitySource } from '../identity/types.js';
 import { displayName, readDocuments } from '../io/documents.js';
 import { findPodSites, type PodSite } from '../manifests/pod-templates.js';
-import { offlineEngineConfig, podIdentityFileFrom } from './options.js';
+import { staticIdentityFromFlags } from './options.js';
 import type { Io } from './output.js';
 import type { ParsedArgs } from './parse-args.js';
 
@@ -28,17 +27,9 @@ export async function runMutate(args: ParsedArgs, io: Io): Promise<number> {
   const v = args.values;
   const files = [...(v.file as string[]), ...args.positionals];
   if (files.length === 0) return report(io, E.mutateNeedsFile().message);
-  const config = offlineEngineConfig(v);
-  if (!config.ok) return report(io, config.error.message);
-  const podIdentityFile = podIdentityFileFrom(v);
-  const stores = await loadStaticStores({
-    serviceAccountFiles: v['service-accounts'] as string[],
-    ...(podIdentityFile ? { podIdentityFile } : {}),
-    annotationPrefix: config.value.annotationPrefix,
-    watchConfigMap: v['watch-config-map'] === true,
-    namespace: String(v.namespace),
-  });
-  if (!stores.ok) return report(io, stores.error.message);
+  const identity = await staticIdentityFromFlags(v);
+  if (!identity.ok) return report(io, identity.error.message);
+  const { config, stores } = identity.value;
 
   const problems: string[] = [];
   const outDocs: unknown[] = [];
@@ -53,7 +44,7 @@ export async function runMutate(args: ParsedArgs, io: Io): Promise<number> {
     for (const [i, doc] of docs.value.entries()) {
       const where = docs.value.length > 1 ? `${displayName(file)} (document ${i + 1})` : displayName(file);
       for (const site of findPodSites(doc)) {
-        const done = await mutateSite(site, stores.value.source, config.value);
+        const done = await mutateSite(site, stores.source, config);
         if (typeof done === 'string') {
           problems.push(`${where}: ${site.kind} ${site.name}: ${done}`);
           continue;

@@ -3,6 +3,7 @@
 import { errors as E, fail, ok, type Result } from '../errors.js';
 import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from '../engine/config.js';
 import { partitionForRegion } from '../identity/partition.js';
+import { loadStaticStores, type StaticStores } from '../identity/static-files.js';
 import type { FlagValues } from './parse-args.js';
 
 export interface AccountInfo {
@@ -50,4 +51,20 @@ export function podIdentityFileFrom(v: FlagValues): string | undefined {
   const watched = String(v['watch-container-credentials-config'] ?? '');
   const once = String(v['container-credentials-config'] ?? '');
   return watched || once || undefined;
+}
+
+/** Engine config and identities from files: what replay, mutate and static `serve` share. */
+export async function staticIdentityFromFlags(v: FlagValues): Promise<Result<{ config: EngineConfig; stores: StaticStores }>> {
+  const config = offlineEngineConfig(v);
+  if (!config.ok) return config;
+  const podIdentityFile = podIdentityFileFrom(v);
+  const stores = await loadStaticStores({
+    serviceAccountFiles: v['service-accounts'] as string[],
+    ...(podIdentityFile ? { podIdentityFile } : {}),
+    annotationPrefix: config.value.annotationPrefix,
+    watchConfigMap: v['watch-config-map'] === true,
+    namespace: String(v.namespace),
+  });
+  if (!stores.ok) return stores;
+  return ok({ config: config.value, stores: stores.value });
 }

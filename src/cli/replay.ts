@@ -3,25 +3,16 @@
 // still answered; the exit code is 1 if any input was bad.
 
 import { handleReview } from '../admission/handle.js';
-import { loadStaticStores } from '../identity/static-files.js';
 import { displayName, readDocuments } from '../io/documents.js';
-import { offlineEngineConfig, podIdentityFileFrom } from './options.js';
+import { staticIdentityFromFlags } from './options.js';
 import type { Io } from './output.js';
 import type { ParsedArgs } from './parse-args.js';
 
 export async function runReplay(args: ParsedArgs, io: Io): Promise<number> {
   const v = args.values;
-  const config = offlineEngineConfig(v);
-  if (!config.ok) return report(io, config.error.message);
-  const podIdentityFile = podIdentityFileFrom(v);
-  const stores = await loadStaticStores({
-    serviceAccountFiles: v['service-accounts'] as string[],
-    ...(podIdentityFile ? { podIdentityFile } : {}),
-    annotationPrefix: config.value.annotationPrefix,
-    watchConfigMap: v['watch-config-map'] === true,
-    namespace: String(v.namespace),
-  });
-  if (!stores.ok) return report(io, stores.error.message);
+  const identity = await staticIdentityFromFlags(v);
+  if (!identity.ok) return report(io, identity.error.message);
+  const { config, stores } = identity.value;
 
   const files = args.positionals.length > 0 ? args.positionals : ['-'];
   let failed = false;
@@ -39,7 +30,7 @@ export async function runReplay(args: ParsedArgs, io: Io): Promise<number> {
       continue;
     }
     for (const [i, doc] of docs.value.entries()) {
-      const handled = await handleReview(doc, { source: stores.value.source, config: config.value, random: Math.random });
+      const handled = await handleReview(doc, { source: stores.source, config: config, random: Math.random });
       if (!handled.ok) {
         failed = true;
         const where = docs.value.length > 1 ? `${name} (document ${i + 1})` : name;
