@@ -1,7 +1,7 @@
 // The installations deploy/ offers, rendered as `kubectl apply -k` would send
 // them, plus lookups the deploy tests share.
 
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs, type ParsedArgs } from '../../src/cli/parse-args.js';
@@ -22,7 +22,11 @@ function withComponents(overlay: string, components: string[]): K8sObject[] {
     `resources: [${JSON.stringify(rel(overlay))}]`,
     `components: [${components.map((c) => JSON.stringify(rel(c))).join(', ')}]`,
   ].join('\n'));
-  return render(dir);
+  try {
+    return render(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 export function variants(): Variant[] {
