@@ -4,13 +4,9 @@
 
 import { relative, isAbsolute } from 'node:path';
 import type { Logger } from 'pino';
-import { startSource } from '../identity/start.js';
 import type { SourceEvent } from '../identity/running.js';
 import { announcer, createLogger } from '../server/logger.js';
-import { createMetrics } from '../server/metrics.js';
-import { servingCertificate } from '../server/serving-certificate.js';
 import { onStopSignal } from '../server/shutdown.js';
-import { startWebhookServer } from '../server/webhook-server.js';
 import { formatGoDuration } from '../util/go-duration.js';
 import { FLAGS } from './flags.js';
 import type { Io } from './output.js';
@@ -26,12 +22,22 @@ export async function runServe(args: ParsedArgs, io: Io): Promise<number> {
   const s = settings.value;
   const logger = createLogger(s.logLevel);
   noteIgnoredFlags(args, logger);
+  // Loaded only now: the Kubernetes client alone takes half a second to import,
+  // and a mistyped flag (or `replay`, which shares main.js) should not wait for it.
+  const [{ startSource }, { servingCertificate }, { startWebhookServer }, { createMetrics }] = await Promise.all([
+    import('../identity/start.js'), import('../server/serving-certificate.js'),
+    import('../server/webhook-server.js'), import('../server/metrics.js'),
+  ]);
 
+  // Certificate files are checked before the source starts, so a wrong path fails
+  // fast; a self-signed CA waits for the source, which may patch it into the cluster.
+  const fromFiles = s.certificate.kind === 'files' ? await servingCertificate(s.certificate, { logger }) : undefined;
+  if (fromFiles && !fromFiles.ok) return refuse(io, fromFiles.error.message, 1);
   const running = await startSource({ values: s.values, logger, onEvent: (e) => logSourceEvent(logger, e) });
   if (!running.ok) return refuse(io, running.error.message, 1);
   const source = running.value;
   const patch = source.patchWebhookCaBundle?.bind(source);
-  const certificate = await servingCertificate(s.certificate, { logger, ...(patch ? { patchCaBundle: patch } : {}) });
+  const certificate = fromFiles ?? await servingCertificate(s.certificate, { logger, ...(patch ? { patchCaBundle: patch } : {}) });
   if (!certificate.ok) {
     await stopSource(source.stop());
     return refuse(io, certificate.error.message, 1);

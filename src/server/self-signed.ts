@@ -3,7 +3,6 @@
 // certificates: renewing the serving certificate keeps the CA bundle (and the
 // MutatingWebhookConfiguration's caBundle) unchanged.
 
-import { generate } from 'selfsigned';
 import { isIP } from 'node:net';
 import { errors as E, fail, ok, type Result } from '../errors.js';
 import { checkPair, type ServingPair } from './certificates.js';
@@ -41,6 +40,7 @@ export function serviceDnsNames(service: string, namespace: string): string[] {
 export async function createCertificateAuthority(lifetimeMs = DEFAULT_CA_LIFETIME_MS, now = new Date()): Promise<Result<CertificateAuthority>> {
   try {
     const notAfter = new Date(now.getTime() + lifetimeMs);
+    const { generate } = await import('selfsigned');
     const pems = await generate([{ name: 'commonName', value: `pod-identity-webhook-ca-${now.getTime()}` }], {
       keyType: 'ec', curve: 'P-256', algorithm: 'sha256',
       notBeforeDate: new Date(now.getTime() - 60_000), notAfterDate: notAfter,
@@ -62,6 +62,7 @@ export async function issueServingCertificate(
     // Never outlive the CA: a chain with an expired CA fails verification anyway.
     const notAfter = new Date(Math.min(now.getTime() + lifetimeMs, ca.notAfter.getTime()));
     const dns = names.filter((n) => isIP(n) === 0);
+    const { generate } = await import('selfsigned');
     const pems = await generate([{ name: 'commonName', value: dns[0] ?? names[0] ?? 'pod-identity-webhook' }], {
       keyType: 'ec', curve: 'P-256', algorithm: 'sha256',
       notBeforeDate: new Date(now.getTime() - 60_000), notAfterDate: notAfter,
