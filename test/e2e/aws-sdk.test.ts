@@ -2,11 +2,13 @@
 // pod; the mutated container's env is then handed, and nothing else, to a
 // child process that runs the real @aws-sdk/credential-providers default
 // chain against fake STS / EKS Pod Identity Agent endpoints on loopback.
+// Each case runs through both front doors: `replay` and `serve` over TLS.
 
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { admit } from '../helpers/apiserver.js';
+import { loopbackCertificate, startServer } from './server.js';
 import { fakeServer, podReview, replay, run, tempDir, type FakeServer, type Recorded } from './support.js';
 
 const ROLE = 'arn:aws:iam::111122223333:role/s3-reader';
@@ -93,12 +95,28 @@ function appPod(serviceAccountName: string): Record<string, unknown> {
   };
 }
 
+type FrontDoor = 'replay' | 'serve';
+const FRONT_DOORS: readonly FrontDoor[] = ['replay', 'serve'];
+
+/** The webhook's answer to one review, from `replay` or from `serve` over TLS. */
+async function webhookAnswer(t: Test, dir: string, via: FrontDoor, flags: readonly string[], review: unknown): Promise<any> {
+  if (via === 'replay') {
+    const { responses } = await replay(dir, flags, review);
+    if (responses.length !== 1) throw new Error(`expected one response, got ${responses.length}`);
+    return responses[0];
+  }
+  const server = await startServer(await loopbackCertificate(dir), flags);
+  t.teardown(() => server.stop());
+  const res = await server.post(JSON.stringify(review));
+  if (res.status !== 200) throw new Error(`serve answered ${res.status}: ${res.body}`);
+  t.match(res.headers['content-type'], /^application\/json/, 'served as JSON');
+  return JSON.parse(res.body);
+}
+
 /** Mutates the pod with the built CLI, admits it like kube-apiserver, returns the app container. */
-async function mutatedContainer(dir: string, flags: readonly string[], serviceAccountName: string): Promise<{ env: Record<string, string>; pod: any; container: any }> {
+async function mutatedContainer(t: Test, dir: string, via: FrontDoor, flags: readonly string[], serviceAccountName: string): Promise<{ env: Record<string, string>; pod: any; container: any }> {
   const review = podReview(`uid-${serviceAccountName}`, 'default', appPod(serviceAccountName));
-  const { responses } = await replay(dir, flags, review);
-  if (responses.length !== 1) throw new Error(`expected one response, got ${responses.length}`);
-  const { pod } = admit(review, responses[0]);
+  const { pod } = admit(review, await webhookAnswer(t, dir, via, flags, review));
   const container = pod.spec.containers[0];
   const env: Record<string, string> = {};
   for (const e of container.env ?? []) {
@@ -145,13 +163,17 @@ async function serviceAccounts(dir: string): Promise<string> {
 }
 
 function irsaCase(name: string, extraFlags: readonly string[], expectedEnv: Record<string, string>): void {
-  t.test(name, async (t) => {
+  for (const via of FRONT_DOORS) irsaCaseVia(name, via, extraFlags, expectedEnv);
+}
+
+function irsaCaseVia(name: string, via: FrontDoor, extraFlags: readonly string[], expectedEnv: Record<string, string>): void {
+  t.test(`${name} (via ${via})`, async (t) => {
     const dir = await tempDir(t);
     const mount = join(dir, 'irsa');
     const sts = await fakeSts();
     t.teardown(() => sts.close());
     const flags = ['--service-accounts', await serviceAccounts(dir), '--token-mount-path', mount, ...extraFlags];
-    const { env, pod, container } = await mutatedContainer(dir, flags, 's3-reader');
+    const { env, pod, container } = await mutatedContainer(t, dir, via, flags, 's3-reader');
 
     const tokenFile = join(mount, 'token');
     t.same(env, { LOG_LEVEL: 'info', AWS_ROLE_ARN: ROLE, AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile, ...expectedEnv },
@@ -160,7 +182,7 @@ function irsaCase(name: string, extraFlags: readonly string[], expectedEnv: Reco
     t.match(pod.spec.volumes, [{ name: 'aws-iam-token', projected: { sources: [{ serviceAccountToken: { audience: 'sts.amazonaws.com', path: 'token' } }] } }]);
 
     // What the kubelet would write: the projected token at the mount path.
-    const token = `eyJhbGciOiJSUzI1NiJ9.e2e-${name.replace(/\W+/g, '-')}.signature`;
+    const token = `eyJhbGciOiJSUzI1NiJ9.e2e-${via}-${name.replace(/\W+/g, '-')}.signature`;
     await writeToken(tokenFile, token);
     const creds = await sdkCredentials(dir, env, { AWS_ENDPOINT_URL_STS: sts.url });
 
@@ -183,7 +205,7 @@ irsaCase('IRSA with --sts-regional-endpoint', ['--sts-regional-endpoint'], { AWS
 irsaCase('IRSA with region and regional STS', ['--aws-default-region', 'us-west-2', '--sts-regional-endpoint'],
   { AWS_DEFAULT_REGION: 'us-west-2', AWS_REGION: 'us-west-2', AWS_STS_REGIONAL_ENDPOINTS: 'regional' });
 
-t.test('EKS Pod Identity: container credentials endpoint', async (t) => {
+for (const via of FRONT_DOORS) t.test(`EKS Pod Identity: container credentials endpoint (via ${via})`, async (t) => {
   const dir = await tempDir(t);
   const mount = join(dir, 'pod-identity');
   const agent = await fakePodIdentityAgent();
@@ -195,7 +217,7 @@ t.test('EKS Pod Identity: container credentials endpoint', async (t) => {
     '--service-accounts', await serviceAccounts(dir), '--container-credentials-config', identities,
     '--container-credentials-full-uri', fullUri, '--container-credentials-token-mount-path', mount,
   ];
-  const { env, pod, container } = await mutatedContainer(dir, flags, 'agent');
+  const { env, pod, container } = await mutatedContainer(t, dir, via, flags, 'agent');
 
   const tokenFile = join(mount, 'eks-pod-identity-token');
   t.same(env, { LOG_LEVEL: 'info', AWS_CONTAINER_CREDENTIALS_FULL_URI: fullUri, AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: tokenFile },
@@ -204,7 +226,7 @@ t.test('EKS Pod Identity: container credentials endpoint', async (t) => {
   t.match(container.volumeMounts, [{ name: 'eks-pod-identity-token', mountPath: mount, readOnly: true }]);
   t.match(pod.spec.volumes, [{ name: 'eks-pod-identity-token', projected: { sources: [{ serviceAccountToken: { audience: 'pods.eks.amazonaws.com', path: 'eks-pod-identity-token' } }] } }]);
 
-  const token = 'eyJhbGciOiJSUzI1NiJ9.e2e-pod-identity.signature';
+  const token = `eyJhbGciOiJSUzI1NiJ9.e2e-pod-identity-${via}.signature`;
   await writeToken(tokenFile, token);
   const creds = await sdkCredentials(dir, env, {});
 
