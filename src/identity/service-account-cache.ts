@@ -3,51 +3,69 @@
 import { isObject } from '../engine/pod.js';
 import type { ServiceAccountRecord, ServiceAccountStore } from './types.js';
 
+// Most ServiceAccounts carry nothing under the prefix; one shared empty object
+// instead of 80k separate ones is ~4 MB at 100k ServiceAccounts.
+const NO_ANNOTATIONS: Readonly<Record<string, string>> = Object.freeze({});
+
 export function trimServiceAccount(obj: unknown, prefix: string): ServiceAccountRecord | undefined {
   if (!isObject(obj) || !isObject(obj.metadata)) return undefined;
   const m = obj.metadata;
   if (typeof m.name !== 'string' || m.name === '') return undefined;
   const namespace = typeof m.namespace === 'string' && m.namespace !== '' ? m.namespace : 'default';
-  const annotations: Record<string, string> = {};
+  let annotations: Record<string, string> | undefined;
   if (isObject(m.annotations)) {
     const p = `${prefix}/`;
-    for (const [k, v] of Object.entries(m.annotations)) {
-      if (k.startsWith(p) && typeof v === 'string') annotations[k] = v;
+    for (const k in m.annotations) {
+      const v = m.annotations[k];
+      if (k.startsWith(p) && typeof v === 'string') (annotations ??= {})[k] = v;
     }
   }
-  return {
-    namespace, name: m.name, annotations,
-    ...(typeof m.resourceVersion === 'string' ? { resourceVersion: m.resourceVersion } : {}),
-  };
+  return typeof m.resourceVersion === 'string'
+    ? { namespace, name: m.name, resourceVersion: m.resourceVersion, annotations: annotations ?? NO_ANNOTATIONS }
+    : { namespace, name: m.name, annotations: annotations ?? NO_ANNOTATIONS };
 }
 
 export class ServiceAccountCache implements ServiceAccountStore {
-  private readonly byKey = new Map<string, ServiceAccountRecord>();
+  // Nested by namespace rather than keyed by "namespace/name": no key string per
+  // ServiceAccount (~7 MB at 100k, measured with bench:scale).
+  private readonly byNamespace = new Map<string, Map<string, ServiceAccountRecord>>();
+  private count = 0;
 
   get(namespace: string, name: string): ServiceAccountRecord | undefined {
-    return this.byKey.get(`${namespace}/${name}`);
+    return this.byNamespace.get(namespace)?.get(name);
   }
 
   set(record: ServiceAccountRecord): void {
-    this.byKey.set(`${record.namespace}/${record.name}`, record);
+    let names = this.byNamespace.get(record.namespace);
+    if (!names) this.byNamespace.set(record.namespace, (names = new Map()));
+    if (!names.has(record.name)) this.count++;
+    names.set(record.name, record);
   }
 
   delete(namespace: string, name: string): boolean {
-    return this.byKey.delete(`${namespace}/${name}`);
+    const names = this.byNamespace.get(namespace);
+    if (!names?.delete(name)) return false;
+    this.count--;
+    if (names.size === 0) this.byNamespace.delete(namespace);
+    return true;
   }
 
-  keys(): IterableIterator<string> {
-    return this.byKey.keys();
+  *keys(): IterableIterator<string> {
+    for (const [namespace, names] of this.byNamespace) for (const name of names.keys()) yield `${namespace}/${name}`;
+  }
+
+  *values(): IterableIterator<ServiceAccountRecord> {
+    for (const names of this.byNamespace.values()) yield* names.values();
   }
 
   get size(): number {
-    return this.byKey.size;
+    return this.count;
   }
 
   /** Only ServiceAccounts that carry an annotation under the prefix: that is what an operator debugs. */
   snapshot(): Record<string, Readonly<Record<string, string>>> {
     const out: Record<string, Readonly<Record<string, string>>> = {};
-    for (const [k, v] of this.byKey) if (Object.keys(v.annotations).length > 0) out[k] = v.annotations;
+    for (const v of this.values()) if (Object.keys(v.annotations).length > 0) out[`${v.namespace}/${v.name}`] = v.annotations;
     return out;
   }
 }

@@ -1,17 +1,16 @@
-// How the webhook reaches the API server. @kubernetes/client-node loads the
-// kubeconfig / in-cluster files and computes auth (token files are re-read, exec
-// and OIDC providers work); the requests themselves go over node:https with one
-// keep-alive agent we own, so stop() can destroy every socket and a watch can be
-// read line by line without buffering whole responses (see list-watch.ts for why
-// the client-node informer is not used).
+// How the webhook reaches the API server. Kubeconfig parsing and auth come from
+// @kubernetes/client-node (kubeconfig.ts: token files are re-read, exec and OIDC
+// providers work); the requests go over node:https with one keep-alive agent we
+// own, so stop() can destroy every socket and a watch can be read line by line
+// (see list-watch.ts for why the client-node informer is not used).
 
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { isIPv6 } from 'node:net';
-import { KubeConfig } from '@kubernetes/client-node';
 import { errors as E, fail, ok, type Result } from '../../errors.js';
 import { describeFsError } from '../../io/documents.js';
+import { authenticator, parseKubeconfigFile, tlsOptions, type KubeAccess } from './kubeconfig.js';
 
 export interface ConnectionFlags {
   readonly kubeconfig: string;
@@ -26,43 +25,37 @@ export interface ConnectionEnv {
 
 const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
-/** Builds the KubeConfig the way upstream's BuildConfigFromFlags does: flags first, else in-cluster. */
-export function loadKubeConfig(flags: ConnectionFlags, where: ConnectionEnv): Result<KubeConfig> {
-  const kc = new KubeConfig();
+/** Where and how to connect, as upstream's BuildConfigFromFlags decides: flags first, else in-cluster. */
+export function loadKubeConfig(flags: ConnectionFlags, where: ConnectionEnv): Result<KubeAccess> {
   if (flags.kubeconfig) {
     try {
       readFileSync(flags.kubeconfig);
     } catch (err) {
       return fail(E.kubeconfigBad(flags.kubeconfig, `cannot read: ${describeFsError(err)}`));
     }
+    let access: KubeAccess;
     try {
-      kc.loadFromFile(flags.kubeconfig);
+      access = parseKubeconfigFile(flags.kubeconfig);
     } catch (err) {
       return fail(E.kubeconfigBad(flags.kubeconfig, firstLine(err)));
     }
-    const cluster = kc.getCurrentCluster();
-    if (!cluster) return fail(E.kubeconfigBad(flags.kubeconfig, `current-context "${kc.getCurrentContext() ?? ''}" names no cluster`));
-    if (!kc.getCurrentUser()) return fail(E.kubeconfigBad(flags.kubeconfig, `current-context "${kc.getCurrentContext()}" names no user`));
-    const server = flags.kubeApi || cluster.server;
+    const server = flags.kubeApi || access.cluster.server;
     const checked = checkServer(server);
     if (!checked.ok) {
-      return flags.kubeApi ? fail(E.kubeApiBad(flags.kubeApi, checked.error)) : fail(E.kubeconfigBad(flags.kubeconfig, `cluster "${cluster.name}" server: ${checked.error}`));
+      return flags.kubeApi ? fail(E.kubeApiBad(flags.kubeApi, checked.error)) : fail(E.kubeconfigBad(flags.kubeconfig, `cluster "${access.cluster.name}" server: ${checked.error}`));
     }
-    if (server !== cluster.server || server.startsWith('http:')) {
-      // client-node refuses http:// unless skipTLSVerify; for plain http (kubectl proxy) TLS options are moot.
-      kc.clusters = kc.clusters.map((c) => c.name === cluster.name
-        ? { ...c, server, skipTLSVerify: c.skipTLSVerify || server.startsWith('http:') } : c);
+    if (access.cluster.proxyUrl) return fail(E.kubeconfigBad(flags.kubeconfig, `cluster "${access.cluster.name}": proxy-url is not supported`));
+    try {
+      tlsOptions(access);
+    } catch (err) {
+      return fail(E.kubeconfigBad(flags.kubeconfig, `cannot read a certificate or key: ${describeFsError(err)}`));
     }
-    return ok(kc);
+    return ok({ ...access, cluster: { ...access.cluster, server } });
   }
   if (flags.kubeApi) {
     const checked = checkServer(flags.kubeApi);
     if (!checked.ok) return fail(E.kubeApiBad(flags.kubeApi, checked.error));
-    kc.loadFromClusterAndUser(
-      { name: 'kube-api', server: flags.kubeApi, skipTLSVerify: flags.kubeApi.startsWith('http:') },
-      { name: 'kube-api' },
-    );
-    return ok(kc);
+    return ok({ cluster: { name: 'kube-api', server: flags.kubeApi.replace(/\/+$/, ''), skipTLSVerify: false }, user: { name: 'kube-api' } });
   }
   const host = where.env.KUBERNETES_SERVICE_HOST;
   const port = where.env.KUBERNETES_SERVICE_PORT;
@@ -74,13 +67,12 @@ export function loadKubeConfig(flags: ConnectionFlags, where: ConnectionEnv): Re
       return fail(E.notInCluster(`${where.inClusterRoot}${SA_DIR}/${file}: ${describeFsError(err)}`));
     }
   }
-  // loadFromCluster reads process.env; build the same cluster from the env we were given.
   const hostPart = isIPv6(host) ? `[${host}]` : host;
-  kc.loadFromClusterAndUser(
-    { name: 'inCluster', server: `https://${hostPart}:${port}`, caFile: `${where.inClusterRoot}${SA_DIR}/ca.crt`, skipTLSVerify: false },
-    { name: 'inClusterUser', authProvider: { name: 'tokenFile', config: { tokenFile: `${where.inClusterRoot}${SA_DIR}/token` } } },
-  );
-  return ok(kc);
+  // The token file is re-read by FileAuth (bound tokens rotate), as client-go does.
+  return ok({
+    cluster: { name: 'inCluster', server: `https://${hostPart}:${port}`, caFile: `${where.inClusterRoot}${SA_DIR}/ca.crt`, skipTLSVerify: false },
+    user: { name: 'inClusterUser', authProvider: { name: 'tokenFile', config: { tokenFile: `${where.inClusterRoot}${SA_DIR}/token` } } },
+  });
 }
 
 function checkServer(server: string): Result<void, string> {
@@ -126,30 +118,20 @@ export interface KubeConnection {
   close(): void;
 }
 
-export function connect(kc: KubeConfig): KubeConnection {
-  const cluster = kc.getCurrentCluster();
-  const server = (cluster?.server ?? '').replace(/\/+$/, '');
+export function connect(access: KubeAccess): KubeConnection {
+  const server = access.cluster.server.replace(/\/+$/, '');
   const base = new URL(server);
   const secure = base.protocol === 'https:';
+  const credentials = authenticator(access.user);
   let agent: http.Agent | undefined;
   const inFlight = new Set<http.ClientRequest>();
   let closed = false;
 
   const prepare = async (): Promise<{ headers: http.OutgoingHttpHeaders; auth?: string }> => {
-    const o: https.RequestOptions = { headers: {} };
-    // Re-applied per request so rotated token files and expiring exec credentials are picked up.
-    await kc.applyToHTTPSOptions(o);
-    if (!agent) {
-      agent = secure
-        ? new https.Agent({
-          keepAlive: true,
-          ...(o.ca ? { ca: o.ca } : {}), ...(o.cert ? { cert: o.cert } : {}), ...(o.key ? { key: o.key } : {}),
-          ...(o.rejectUnauthorized === false ? { rejectUnauthorized: false } : {}),
-          ...(o.servername ? { servername: o.servername } : {}),
-        })
-        : new http.Agent({ keepAlive: true });
-    }
-    return { headers: { ...(o.headers as http.OutgoingHttpHeaders) }, ...(o.auth ? { auth: o.auth } : {}) };
+    // Per request, so rotated token files and expiring exec credentials are picked up.
+    const creds = await credentials();
+    agent ??= secure ? new https.Agent({ keepAlive: true, ...tlsOptions(access) }) : new http.Agent({ keepAlive: true });
+    return { headers: creds.headers, ...(creds.auth ? { auth: creds.auth } : {}) };
   };
 
   const open = async (opts: RequestOptions): Promise<http.IncomingMessage> => {

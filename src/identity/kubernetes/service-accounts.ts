@@ -9,7 +9,8 @@ export function serviceAccountTarget(
   prefix: string,
   onArrived: (record: ServiceAccountRecord) => void,
 ): WatchTarget {
-  let seen = new Set<string>();
+  // Records (not key strings) seen during a list: a re-list of 100k allocates no keys.
+  let seen = new Set<ServiceAccountRecord>();
   return {
     beginList() {
       seen = new Set();
@@ -18,18 +19,20 @@ export function serviceAccountTarget(
       for (const item of items) {
         const sa = trimServiceAccount(item, prefix);
         if (!sa) continue;
-        seen.add(`${sa.namespace}/${sa.name}`);
+        const old = cache.get(sa.namespace, sa.name);
+        // Unchanged on a re-list: keep the old record, so a resync does not churn the old generation.
+        if (old && old.resourceVersion !== undefined && old.resourceVersion === sa.resourceVersion) {
+          seen.add(old);
+          continue;
+        }
+        seen.add(sa);
         cache.set(sa);
         onArrived(sa);
       }
     },
     endList() {
-      for (const key of [...cache.keys()]) {
-        if (!seen.has(key)) {
-          const slash = key.indexOf('/');
-          cache.delete(key.slice(0, slash), key.slice(slash + 1));
-        }
-      }
+      const gone = [...cache.values()].filter((r) => !seen.has(r));
+      for (const r of gone) cache.delete(r.namespace, r.name);
       seen = new Set();
     },
     event(type: WatchEventType, object: unknown) {

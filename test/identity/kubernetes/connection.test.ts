@@ -15,7 +15,7 @@ t.test('bad connection settings fail start with one clear line', async (t) => {
   const cases: Array<[string, string[], string, RegExp]> = [
     ['missing kubeconfig', ['--kubeconfig', join(dir, 'nope')], 'E_KUBECONFIG_BAD', /^--kubeconfig .*nope: not a usable kubeconfig: cannot read: no such file$/],
     ['kubeconfig not YAML', ['--kubeconfig', notYaml], 'E_KUBECONFIG_BAD', /not a usable kubeconfig: /],
-    ['no current context', ['--kubeconfig', noContext], 'E_KUBECONFIG_BAD', /names no cluster/],
+    ['no current context', ['--kubeconfig', noContext], 'E_KUBECONFIG_BAD', /not a usable kubeconfig: no current-context$/],
     ['server not http(s)', ['--kubeconfig', badServer], 'E_KUBECONFIG_BAD', /cluster "k" server: scheme ftp: is not http or https/],
     ['--kube-api not a URL', ['--kube-api', 'not a url'], 'E_KUBE_API_BAD', /^--kube-api "not a url": not a URL \(expected a URL such as/],
     ['not in a cluster', [], 'E_NOT_IN_CLUSTER', /KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT are not set; outside a pod pass --kubeconfig FILE or --kube-api URL/],
