@@ -33,7 +33,7 @@ export function configMapTarget(
     }
     lastText = text;
     cache.replace(parsed.value);
-    logger.info({ configMap: where, entries: parsed.value.size }, 'ConfigMap loaded');
+    logger.debug({ configMap: where, entries: parsed.value.size }, 'ConfigMap loaded');
     onEvent?.({ type: 'reloaded', what: where });
     return true;
   };

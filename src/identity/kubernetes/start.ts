@@ -53,6 +53,7 @@ export async function startKubernetes(deps: StartSourceDeps, options: Partial<Ku
   const v = deps.values;
   const log = deps.logger;
 
+  // serve logs the SourceEvents (synced, watch-restart, reloaded); this module logs only the problems.
   const kc = loadKubeConfig({ kubeconfig: String(v.kubeconfig ?? ''), kubeApi: String(v['kube-api'] ?? '') },
     { env: o.env, inClusterRoot: o.inClusterRoot });
   if (!kc.ok) return kc;
@@ -96,13 +97,9 @@ export async function startKubernetes(deps: StartSourceDeps, options: Partial<Ku
     target: serviceAccountTarget(serviceAccounts, config.annotationPrefix, (sa) => grace.arrived(sa)),
     onSynced: (ms) => {
       saSynced = true;
-      log.info({ serviceAccounts: serviceAccounts.size, ms }, 'ServiceAccounts synced');
       deps.onEvent?.({ type: 'synced', serviceAccounts: serviceAccounts.size, ms });
     },
-    onRestart: (reason) => {
-      log.info({ resource: 'serviceaccounts', reason }, 'ServiceAccount watch restarted');
-      deps.onEvent?.({ type: 'watch-restart', resource: 'serviceaccounts', reason });
-    },
+    onRestart: (reason) => deps.onEvent?.({ type: 'watch-restart', resource: 'serviceaccounts', reason }),
   }));
 
   const watchConfigMap = v['watch-config-map'] === true;
