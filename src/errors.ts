@@ -139,6 +139,8 @@ export const warnings = {
     message: `pod-identity-webhook: ${source} annotation token-expiration "${clip(value)}" is not an integer number of seconds; ignored` }),
   tokenExpirationRaised: (requested: number): UserError => ({ code: 'W_TOKEN_EXPIRATION_RAISED',
     message: `pod-identity-webhook: token expiration ${requested}s is below the 600s minimum; using 600s` }),
+  tokenExpirationLowered: (requested: number): UserError => ({ code: 'W_TOKEN_EXPIRATION_LOWERED',
+    message: `pod-identity-webhook: token expiration ${clip(String(requested), 24)}s is above the API server's 2^32s maximum; using 4294967296s` }),
   skipUnknownContainer: (name: string): UserError => ({ code: 'W_SKIP_UNKNOWN_CONTAINER',
     message: `pod-identity-webhook: skip-containers names "${clip(name)}", which is not a container of this pod` }),
   mountPathInUse: (container: string, mountPath: string): UserError => ({ code: 'W_MOUNT_PATH_IN_USE',

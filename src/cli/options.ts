@@ -40,7 +40,36 @@ export function accountFromFlags(v: FlagValues): AccountInfo | undefined {
   return { accountId, partition };
 }
 
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/**
+ * Refuses flag values that would make every mutated pod invalid for the API
+ * server (it would then reject the user's pod, not the webhook's patch).
+ */
+export function checkInjectionFlags(v: FlagValues): Result<void> {
+  const bad = (flag: string, expected: string) => fail(E.flagBadValue(flag, String(v[flag]), expected));
+  if (String(v['annotation-prefix']) === '') return bad('annotation-prefix', 'a non-empty annotation prefix');
+  for (const flag of ['token-mount-path', 'container-credentials-token-mount-path']) {
+    if (!String(v[flag]).startsWith('/')) return bad(flag, 'an absolute path');
+  }
+  if (!DNS1123_LABEL.test(String(v['container-credentials-token-volume-name']))) {
+    return bad('container-credentials-token-volume-name', 'a volume name (lowercase letters, digits and -, at most 63)');
+  }
+  const tokenPath = String(v['container-credentials-token-path']);
+  if (tokenPath === '' || tokenPath.startsWith('/') || tokenPath.split('/').includes('..')) {
+    return bad('container-credentials-token-path', 'a relative file name without ..');
+  }
+  try {
+    new URL(String(v['container-credentials-full-uri']));
+  } catch {
+    return bad('container-credentials-full-uri', 'an absolute URL such as http://169.254.170.23/v1/credentials');
+  }
+  return ok(undefined);
+}
+
 export function offlineEngineConfig(v: FlagValues): Result<EngineConfig> {
+  const checked = checkInjectionFlags(v);
+  if (!checked.ok) return checked;
   const account = accountFromFlags(v);
   if (v['compose-role-arn'] === true && !account) return fail(E.composeNeedsAccount());
   return ok(engineConfigFrom(v, account));

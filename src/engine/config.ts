@@ -42,6 +42,8 @@ export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
 };
 
 export const MIN_TOKEN_EXPIRATION = 600;
+/** kube-apiserver refuses a projected token with expirationSeconds above 2^32. */
+export const MAX_TOKEN_EXPIRATION = 2 ** 32;
 export const DEFAULT_TOKEN_EXPIRATION = 86400;
 /** Pod Identity tokens at the default lifetime are spread over [22h, 24h] so a fleet does not refresh at once. */
 export const POD_IDENTITY_JITTER_MIN = 79200;

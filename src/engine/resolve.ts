@@ -7,7 +7,7 @@ import type { IdentityLookup } from '../identity/types.js';
 import { parseGoBool } from '../util/go-bool.js';
 import { parseGoInt } from '../util/go-int.js';
 import {
-  DEFAULT_TOKEN_EXPIRATION, MIN_TOKEN_EXPIRATION, POD_IDENTITY_JITTER_MIN, type EngineConfig,
+  DEFAULT_TOKEN_EXPIRATION, MAX_TOKEN_EXPIRATION, MIN_TOKEN_EXPIRATION, POD_IDENTITY_JITTER_MIN, type EngineConfig,
 } from './config.js';
 
 export type Mode = 'irsa' | 'container-credentials';
@@ -133,7 +133,11 @@ function regionalFromAnnotation(value: string | undefined, fallback: boolean): b
   return parseGoBool(value) ?? fallback;
 }
 
-/** Pod annotation > ServiceAccount annotation > ConfigMap value > flag; below 600 becomes 600. */
+/**
+ * Pod annotation > ServiceAccount annotation > ConfigMap value > flag; below 600
+ * becomes 600 (as upstream) and above 2^32 becomes 2^32 (upstream passes it on and
+ * the API server then refuses the pod).
+ */
 function pickExpiration(
   podValue: string | undefined,
   saValue: string | undefined,
@@ -154,6 +158,10 @@ function pickExpiration(
   if (chosen < MIN_TOKEN_EXPIRATION) {
     warnings.push(W.tokenExpirationRaised(chosen));
     return MIN_TOKEN_EXPIRATION;
+  }
+  if (chosen > MAX_TOKEN_EXPIRATION) {
+    warnings.push(W.tokenExpirationLowered(chosen));
+    return MAX_TOKEN_EXPIRATION;
   }
   return chosen;
 }

@@ -2,7 +2,7 @@
 // --service-accounts is given, otherwise the Kubernetes API.
 
 import { ok, type Result } from '../errors.js';
-import { staticIdentityFromFlags } from '../cli/options.js';
+import { checkInjectionFlags, staticIdentityFromFlags } from '../cli/options.js';
 import { startKubernetesSource } from './kubernetes/start.js';
 import { watchPodIdentityFile } from './pod-identity-watch.js';
 import type { RunningSource, StartSourceDeps } from './running.js';
@@ -12,6 +12,8 @@ export function isStaticMode(values: StartSourceDeps['values']): boolean {
 }
 
 export async function startSource(deps: StartSourceDeps): Promise<Result<RunningSource>> {
+  const checked = checkInjectionFlags(deps.values);
+  if (!checked.ok) return checked;
   return isStaticMode(deps.values) ? startStaticSource(deps) : startKubernetesSource(deps);
 }
 

@@ -131,6 +131,20 @@ t.test('bad flags exit 2 with one line', async (tt) => {
     tt.match(r.stderr, re);
     tt.equal(r.stderr.trim().split('\n').length, 1);
   }
+  const invalid: Array<[string, RegExp]> = [
+    ['--token-mount-path=relative/dir', /--token-mount-path: expected an absolute path/],
+    ['--container-credentials-token-mount-path=x', /--container-credentials-token-mount-path: expected an absolute path/],
+    ['--container-credentials-token-volume-name=Bad_Name', /--container-credentials-token-volume-name: expected a volume name/],
+    ['--container-credentials-token-path=../x', /--container-credentials-token-path: expected a relative file name without \.\./],
+    ['--container-credentials-full-uri=not a url', /--container-credentials-full-uri: expected an absolute URL/],
+    ['--annotation-prefix=', /--annotation-prefix: expected a non-empty annotation prefix/],
+  ];
+  for (const [flag, re] of invalid) {
+    const r = await runCli(['replay', flag, 'examples/admission-review.json']);
+    tt.equal(r.code, 1, flag);
+    tt.equal(r.stdout, '');
+    tt.match(r.stderr, re);
+  }
   const c = await runCli(['replay', '--compose-role-arn', 'examples/admission-review.json']);
   tt.equal(c.code, 1);
   tt.match(c.stderr, /--compose-role-arn needs --aws-account-id/);

@@ -113,6 +113,15 @@ const rows: Row[] = [
     } },
   { name: '2 expiration: negative becomes 600', pod: pod({}, { annotations: { [`${P}/token-expiration`]: '-5' } }), lookup: irsa(),
     check: (tt, o) => tt.equal(token(o.pod).expirationSeconds, 600) },
+  { name: '2 expiration: above 2^32 becomes 2^32 with a warning (the API server refuses more)',
+    pod: pod({}, { annotations: { [`${P}/token-expiration`]: '4294967297' } }), lookup: irsa(),
+    check: (tt, o) => {
+      tt.equal(token(o.pod).expirationSeconds, 4294967296);
+      tt.same(codes(o), ['W_TOKEN_EXPIRATION_LOWERED']);
+    } },
+  { name: '2 expiration: a ConfigMap value above 2^32 is capped too',
+    lookup: { configMap: { RoleARN: ROLE, TokenExpiration: 99999999999 }, podIdentity: false },
+    check: (tt, o) => tt.equal(token(o.pod).expirationSeconds, 4294967296) },
   { name: '2 expiration: exactly 600 is kept without warning', pod: pod({}, { annotations: { [`${P}/token-expiration`]: '600' } }), lookup: irsa(),
     check: (tt, o) => {
       tt.equal(token(o.pod).expirationSeconds, 600);

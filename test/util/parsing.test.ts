@@ -27,6 +27,7 @@ t.test('strconv.ParseBool and ParseInt', (tt) => {
   tt.equal(parseGoInt('3600'), 3600);
   tt.equal(parseGoInt('+600'), 600);
   tt.equal(parseGoInt('-1'), -1);
+  tt.equal(parseGoInt('9007199254740993'), 9007199254740992, 'beyond 2^53 but within int64: rounded, still an integer');
   for (const s of ['1e3', '3600s', ' 1', '1.5', '', '99999999999999999999']) tt.equal(parseGoInt(s), undefined, s);
   tt.end();
 });
