@@ -1,10 +1,14 @@
 // `serve`: flags → identity source (startSource picks static files or the
 // Kubernetes API) → serving certificate → HTTPS and metrics servers → wait for
 // SIGTERM/SIGINT → drain. The server never knows which source answers.
+// With --workers N the process becomes a cluster primary (serve-cluster.ts)
+// and each worker runs this same path without its own metrics port.
 
-import { relative, isAbsolute } from 'node:path';
+import cluster from 'node:cluster';
+import { isAbsolute, relative } from 'node:path';
 import type { Logger } from 'pino';
 import type { SourceEvent } from '../identity/running.js';
+import { workerLink, type WorkerLink } from '../server/cluster-link.js';
 import { announcer, createLogger } from '../server/logger.js';
 import { onStopSignal } from '../server/shutdown.js';
 import { formatGoDuration } from '../util/go-duration.js';
@@ -20,24 +24,35 @@ export async function runServe(args: ParsedArgs, io: Io): Promise<number> {
   const settings = serveSettings(args);
   if (!settings.ok) return refuse(io, settings.error.message, 2);
   const s = settings.value;
+  if (s.workers > 1 && cluster.isPrimary) {
+    const { runPrimary } = await import('./serve-cluster.js');
+    return runPrimary(args, s, io);
+  }
+  return runServer(args, s, io, cluster.isWorker ? workerLink() : undefined);
+}
+
+async function runServer(args: ParsedArgs, s: ServeSettings, io: Io, worker: WorkerLink | undefined): Promise<number> {
   const logger = createLogger(s.logLevel);
-  noteIgnoredFlags(args, logger);
+  if (!worker) noteIgnoredFlags(args, logger);
   // Loaded only now: the Kubernetes client alone takes half a second to import,
   // and a mistyped flag (or `replay`, which shares main.js) should not wait for it.
-  const [{ startSource }, { servingCertificate }, { startWebhookServer }, { createMetrics }] = await Promise.all([
+  const [{ startSource }, { servingCertificate, fixedCertificate }, { startWebhookServer }, { createMetrics }] = await Promise.all([
     import('../identity/start.js'), import('../server/serving-certificate.js'),
     import('../server/webhook-server.js'), import('../server/metrics.js'),
   ]);
 
   // Certificate files are checked before the source starts, so a wrong path fails
   // fast; a self-signed CA waits for the source, which may patch it into the cluster.
-  const fromFiles = s.certificate.kind === 'files' ? await servingCertificate(s.certificate, { logger }) : undefined;
-  if (fromFiles && !fromFiles.ok) return refuse(io, fromFiles.error.message, 1);
+  // A cluster worker is handed the primary's self-signed pair instead.
+  const handed = worker?.pair ? fixedCertificate(worker.pair) : undefined;
+  if (handed && !handed.ok) return refuse(io, handed.error.message, 1);
+  const early = handed ?? (s.certificate.kind === 'files' ? await servingCertificate(s.certificate, { logger }) : undefined);
+  if (early && !early.ok) return refuse(io, early.error.message, 1);
   const running = await startSource({ values: s.values, logger, onEvent: (e) => logSourceEvent(logger, e) });
   if (!running.ok) return refuse(io, running.error.message, 1);
   const source = running.value;
   const patch = source.patchWebhookCaBundle?.bind(source);
-  const certificate = fromFiles ?? await servingCertificate(s.certificate, { logger, ...(patch ? { patchCaBundle: patch } : {}) });
+  const certificate = early ?? await servingCertificate(s.certificate, { logger, ...(patch ? { patchCaBundle: patch } : {}) });
   if (!certificate.ok) {
     await stopSource(source.stop());
     return refuse(io, certificate.error.message, 1);
@@ -46,7 +61,7 @@ export async function runServe(args: ParsedArgs, io: Io): Promise<number> {
   const server = await startWebhookServer({
     host: s.host,
     port: s.port,
-    metricsPort: s.metricsPort,
+    ...(worker ? {} : { metricsPort: s.metricsPort }),
     policy: s.policy,
     pair: certificate.value.pair,
     handleDeps: () => ({ source: source.source, config: source.config, random: Math.random }),
@@ -54,7 +69,7 @@ export async function runServe(args: ParsedArgs, io: Io): Promise<number> {
     ...(s.debugHandlers ? { snapshot: () => source.source.snapshot() } : {}),
     maxRequestBytes: s.maxRequestBytes,
     logger,
-    metrics: createMetrics(),
+    metrics: createMetrics({ clusterWorker: worker !== undefined }),
   });
   if (!server.ok) {
     certificate.value.stop();
@@ -62,37 +77,46 @@ export async function runServe(args: ParsedArgs, io: Io): Promise<number> {
     return refuse(io, server.error.message, 1);
   }
   certificate.value.keepFresh((pair) => server.value.setPair(pair));
+  worker?.onPair((pair) => server.value.setPair(pair));
 
-  const stopped = new Promise<NodeJS.Signals>((resolve) => onStopSignal(resolve));
-  announcer(logger).info({
-    port: server.value.port, metricsPort: server.value.metricsPort, source: source.kind,
-    tlsMinVersion: s.policy.minVersion, clientCertificates: s.policy.clientCa !== undefined,
-    certificate: s.certificate.kind, notAfter: certificate.value.pair.notAfter.toISOString(),
-  }, 'listening');
-  if (s.dev) io.err(devBanner(s, server.value.port, server.value.metricsPort));
+  const stopped = new Promise<string>((resolve) => {
+    onStopSignal(resolve, { exitOnSecond: !worker });
+    worker?.onStop(resolve);
+  });
+  if (worker) {
+    worker.listening(server.value.port);
+  } else {
+    announcer(logger).info({
+      port: server.value.port, metricsPort: server.value.metricsPort, source: source.kind,
+      tlsMinVersion: s.policy.minVersion, clientCertificates: s.policy.clientCa !== undefined,
+      certificate: s.certificate.kind, notAfter: certificate.value.pair.notAfter.toISOString(),
+    }, 'listening');
+    if (s.dev) io.err(devBanner(s, server.value.port, server.value.metricsPort));
+  }
 
   const signal = await stopped;
   logger.info({ signal, grace: formatGoDuration(s.graceMs) }, 'shutting down: finishing in-flight requests');
   const drained = await server.value.shutdown(s.graceMs);
   certificate.value.stop();
   await stopSource(source.stop());
-  announcer(logger).info({ ms: drained.ms, forcedClose: drained.forced }, 'stopped');
+  (worker ? logger : announcer(logger)).info({ ms: drained.ms, forcedClose: drained.forced }, 'stopped');
+  worker?.done();
   return 0;
 }
 
-function refuse(io: Io, message: string, code: number): number {
+export function refuse(io: Io, message: string, code: number): number {
   io.err(`pod-identity-webhook serve: ${message}\n`);
   return code;
 }
 
-async function stopSource(stopping: Promise<void>): Promise<void> {
+export async function stopSource(stopping: Promise<void>): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([stopping.catch(() => undefined), new Promise<void>((r) => { timer = setTimeout(r, STOP_SOURCE_MS); })]);
   clearTimeout(timer);
 }
 
 /** Upstream Deployment args keep working; say which ones do nothing here. */
-function noteIgnoredFlags(args: ParsedArgs, logger: Logger): void {
+export function noteIgnoredFlags(args: ParsedArgs, logger: Logger): void {
   for (const flag of FLAGS) {
     if (flag.ignored && args.given.has(flag.name)) {
       logger.info({ flag: `--${flag.name}`, reason: flag.ignored }, 'upstream flag accepted; it has no effect');
@@ -100,7 +124,7 @@ function noteIgnoredFlags(args: ParsedArgs, logger: Logger): void {
   }
 }
 
-function logSourceEvent(logger: Logger, e: SourceEvent): void {
+export function logSourceEvent(logger: Logger, e: SourceEvent): void {
   switch (e.type) {
     case 'synced': return void logger.info({ serviceAccounts: e.serviceAccounts, ms: e.ms }, 'identity source synced');
     case 'watch-restart': return void logger.warn({ resource: e.resource, reason: e.reason }, 'watch restarted');
@@ -109,7 +133,7 @@ function logSourceEvent(logger: Logger, e: SourceEvent): void {
   }
 }
 
-function devBanner(s: ServeSettings, port: number, metricsPort: number): string {
+export function devBanner(s: ServeSettings, port: number, metricsPort: number): string {
   const dev = s.dev;
   if (!dev) return '';
   const show = (p: string) => {

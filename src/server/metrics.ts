@@ -2,7 +2,7 @@
 // keep working. A registry per server (not prom-client's global one) lets
 // tests run several servers in one process.
 
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Decision } from '../admission/handle.js';
 
 export interface WebhookMetrics {
@@ -18,8 +18,13 @@ const LATENCY_BUCKETS_US = [250, 500, 1000, 2500, 5000, 10_000, 25_000, 50_000, 
 
 const METHOD_LABEL = { irsa: 'sts_web_identity', 'container-credentials': 'container_credentials' } as const;
 
-export function createMetrics(opts: { processMetrics?: boolean } = {}): WebhookMetrics {
+export function createMetrics(opts: { processMetrics?: boolean; clusterWorker?: boolean } = {}): WebhookMetrics {
   const registry = new Registry();
+  if (opts.clusterWorker) {
+    // Answer the primary's metric requests (the constructor installs the listener) from this registry.
+    new AggregatorRegistry();
+    AggregatorRegistry.setRegistries([registry]);
+  }
   if (opts.processMetrics !== false) collectDefaultMetrics({ register: registry });
   const requests = new Counter({
     name: 'http_request_count', help: 'Counter of requests broken out for each verb, path, and response code.',
@@ -38,7 +43,7 @@ export function createMetrics(opts: { processMetrics?: boolean } = {}): WebhookM
     registers: [registry],
   });
   const used = new Gauge({
-    name: 'pod_identity_webhook_used', help: 'Indicator to know pod identity webhook is used', registers: [registry],
+    name: 'pod_identity_webhook_used', help: 'Indicator to know pod identity webhook is used', registers: [registry], aggregator: 'max',
   });
   // Show the series at 0 from the start, as Go's client does for declared label values.
   pods.inc({ method: METHOD_LABEL.irsa }, 0);

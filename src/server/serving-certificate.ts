@@ -6,7 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { errors as E, fail, ok, type Result } from '../errors.js';
-import { loadPair, watchPair, type ServingPair } from './certificates.js';
+import { checkPair, loadPair, watchPair, type ServingPair } from './certificates.js';
 import { runAt, selfSigned, type CertificateAuthority, type SelfSignedOptions } from './self-signed.js';
 
 export type CertificateSpec =
@@ -30,6 +30,13 @@ export interface ServingCertificateDeps {
 
 export async function servingCertificate(spec: CertificateSpec, deps: ServingCertificateDeps): Promise<Result<ServingCertificate>> {
   return spec.kind === 'files' ? fromFiles(spec.certFile, spec.keyFile, deps.logger) : fromSelfSigned(spec, deps);
+}
+
+/** A pair handed over by a cluster primary, which renews it and sends the new one. */
+export function fixedCertificate(pem: { cert: string; key: string }): Result<ServingCertificate> {
+  const pair = checkPair(pem.cert, pem.key, 'certificate from the primary', 'key from the primary');
+  if (!pair.ok) return pair;
+  return ok({ pair: pair.value, keepFresh: () => undefined, stop: () => undefined });
 }
 
 async function fromFiles(certFile: string, keyFile: string, logger: Logger): Promise<Result<ServingCertificate>> {

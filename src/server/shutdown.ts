@@ -33,11 +33,17 @@ export function drain(server: HttpServer | HttpsServer, graceMs: number, idleWin
   });
 }
 
-/** Calls `stop` on the first SIGTERM or SIGINT; a second one exits at once. */
-export function onStopSignal(stop: (signal: NodeJS.Signals) => void): () => void {
+/**
+ * Calls `stop` on the first SIGTERM or SIGINT. A second one exits at once,
+ * except in cluster workers: Ctrl-C reaches them and the primary's stop message too.
+ */
+export function onStopSignal(stop: (signal: NodeJS.Signals) => void, opts: { exitOnSecond?: boolean } = {}): () => void {
   let stopping = false;
   const handler = (signal: NodeJS.Signals) => {
-    if (stopping) process.exit(130);
+    if (stopping) {
+      if (opts.exitOnSecond !== false) process.exit(130);
+      return;
+    }
     stopping = true;
     stop(signal);
   };

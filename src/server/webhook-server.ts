@@ -2,7 +2,6 @@
 // --metrics-port. Knows nothing about flags or where identities come from:
 // `serve` (or a test) hands it a TLS policy, a serving pair and the handler deps.
 
-import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
@@ -12,6 +11,7 @@ import { errors as E, fail, ok, type Result } from '../errors.js';
 import { createApp } from './app.js';
 import type { ServingPair } from './certificates.js';
 import { createMetrics, type WebhookMetrics } from './metrics.js';
+import { startMetricsServer } from './metrics-server.js';
 import { drain, type DrainResult } from './shutdown.js';
 import { contextOptions, serverOptions, type TlsPolicy } from './tls.js';
 
@@ -19,7 +19,8 @@ export interface WebhookServerOptions {
   readonly host?: string;
   readonly port: number;
   readonly metricsHost?: string;
-  readonly metricsPort: number;
+  /** Undefined: no metrics server (cluster workers). */
+  readonly metricsPort?: number;
   readonly policy: TlsPolicy;
   readonly pair: ServingPair;
   readonly handleDeps: () => HandleDeps;
@@ -33,6 +34,7 @@ export interface WebhookServerOptions {
 
 export interface WebhookServer {
   readonly port: number;
+  /** -1 when there is no metrics server. */
   readonly metricsPort: number;
   readonly metrics: WebhookMetrics;
   /** Serve this pair to new connections (open ones keep theirs). */
@@ -67,27 +69,33 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<Re
     closing: () => closing,
   });
 
+  const host = opts.host ?? '::';
   try {
-    await app.listen({ host: opts.host ?? '0.0.0.0', port: opts.port });
+    await app.listen({ host, port: opts.port }).catch((err: NodeJS.ErrnoException) => {
+      // '::' (all interfaces, dual stack) is missing on hosts without IPv6.
+      if (host === '::' && (err.code === 'EAFNOSUPPORT' || err.code === 'EADDRNOTAVAIL')) return app.listen({ host: '0.0.0.0', port: opts.port });
+      throw err;
+    });
   } catch (err) {
     await app.close().catch(() => undefined);
     return fail(E.listenFailed('HTTPS', opts.port, (err as NodeJS.ErrnoException).code ?? (err as Error).message));
   }
   const server = https as unknown as HttpsServer;
 
-  const metricsServer = createHttpServer((req, res) => void serveMetrics(req, res, metrics, opts.snapshot));
-  const metricsListening = await new Promise<Result<number>>((resolve) => {
-    metricsServer.once('error', (err: NodeJS.ErrnoException) => resolve(fail(E.listenFailed('metrics', opts.metricsPort, err.code ?? err.message))));
-    metricsServer.listen(opts.metricsPort, opts.metricsHost ?? opts.host ?? '0.0.0.0', () => resolve(ok((metricsServer.address() as AddressInfo).port)));
+  // Cluster workers leave metrics to the primary, which aggregates them.
+  const metricsServer = opts.metricsPort === undefined ? undefined : await startMetricsServer({
+    host: opts.metricsHost ?? opts.host ?? '::', port: opts.metricsPort,
+    collect: async () => ({ contentType: metrics.registry.contentType, text: await metrics.registry.metrics() }),
+    ...(opts.snapshot ? { snapshot: opts.snapshot } : {}),
   });
-  if (!metricsListening.ok) {
+  if (metricsServer && !metricsServer.ok) {
     await app.close().catch(() => undefined);
-    return metricsListening;
+    return metricsServer;
   }
 
   return ok({
     port: (server.address() as AddressInfo).port,
-    metricsPort: metricsListening.value,
+    metricsPort: metricsServer?.value.port ?? -1,
     metrics,
     setPair(pair) {
       server.setSecureContext(contextOptions(opts.policy, pair));
@@ -97,38 +105,8 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<Re
       const result = await drain(server, graceMs);
       // The listener is already closed; fastify's own close only runs onClose hooks now.
       await app.close().catch(() => undefined);
-      await closeMetrics(metricsServer);
+      await metricsServer?.value.close();
       return result;
     },
-  });
-}
-
-async function serveMetrics(req: IncomingMessage, res: ServerResponse, metrics: WebhookMetrics, snapshot?: () => unknown): Promise<void> {
-  const path = (req.url ?? '/').split('?')[0];
-  const send = (status: number, type: string, body: string) => {
-    res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
-    res.end(req.method === 'HEAD' ? undefined : body);
-  };
-  if (req.method !== 'GET' && req.method !== 'HEAD') {
-    const e = E.httpMethodNotAllowed(req.method ?? '?', path ?? '/');
-    res.setHeader('allow', 'GET');
-    return send(405, 'application/json', JSON.stringify({ code: e.code, message: e.message }));
-  }
-  if (path === '/metrics') {
-    try {
-      return send(200, metrics.registry.contentType, await metrics.registry.metrics());
-    } catch (err) {
-      return send(500, 'text/plain', `metrics collection failed: ${(err as Error).message}\n`);
-    }
-  }
-  if (path === '/debug/alpha/cache' && snapshot) return send(200, 'application/json', JSON.stringify(snapshot()));
-  const e = E.httpNotFound(path ?? '/');
-  return send(404, 'application/json', JSON.stringify({ code: e.code, message: e.message }));
-}
-
-function closeMetrics(server: HttpServer): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
   });
 }
