@@ -112,6 +112,8 @@ export interface KubeConnection {
   readonly server: string;
   /** Resolves with the response head (body unread), or rejects on a network error / timeout. */
   open(opts: RequestOptions): Promise<http.IncomingMessage>;
+  /** open() and read the body as bytes. Rejects only on network errors. */
+  raw(opts: RequestOptions): Promise<{ status: number; body: Buffer }>;
   /** open() and read a JSON body. Rejects only on network errors. */
   json(opts: RequestOptions): Promise<JsonResponse>;
   /** Destroys every request in flight and every socket. */
@@ -160,21 +162,18 @@ export function connect(access: KubeAccess): KubeConnection {
     });
   };
 
+  const raw = async (opts: RequestOptions) => {
+    const res = await open(opts);
+    return { status: res.statusCode ?? 0, body: await readBody(res), statusMessage: res.statusMessage ?? '' };
+  };
   return {
     server,
     open,
+    raw,
     async json(opts) {
-      const res = await open(opts);
-      const text = await readBody(res);
-      let body: unknown;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        body = undefined;
-      }
-      const status = res.statusCode ?? 0;
-      const message = isStatusObject(body) ? String(body.message) : text.slice(0, 200).trim() || (res.statusMessage ?? '');
-      return { status, body, message };
+      const r = await raw(opts);
+      const text = r.body.toString('utf8');
+      return { status: r.status, body: parseJson(text), message: describeBody(text, r.statusMessage) };
     },
     close() {
       closed = true;
@@ -185,11 +184,25 @@ export function connect(access: KubeAccess): KubeConnection {
   };
 }
 
-export function readBody(res: http.IncomingMessage): Promise<string> {
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Kubernetes Status message, else the start of the body, for error messages. */
+export function describeBody(text: string, fallback = ''): string {
+  const body = parseJson(text);
+  return isStatusObject(body) ? String(body.message) : text.slice(0, 200).trim() || fallback;
+}
+
+export function readBody(res: http.IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     res.on('data', (c: Buffer) => chunks.push(c));
-    res.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    res.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
     res.once('error', (err) => reject(describeNetError(err)));
     res.once('aborted', () => reject(new Error('connection dropped mid-response')));
   });

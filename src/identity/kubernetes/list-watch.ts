@@ -111,7 +111,7 @@ export function startListWatch(o: ListWatchOptions): ListWatch {
       }
       if (res.status !== 200) return E.kubeApiRefused(o.what, o.conn.server, res.status, res.message);
       const body = res.body;
-      if (!isObject(body) || !Array.isArray(body.items)) return E.kubeApiRefused(o.what, o.conn.server, res.status, 'response is not a list');
+      if (!isObject(body) || !Array.isArray(body.items)) return E.kubeApiRefused(o.what, o.conn.server, res.status, 'response is not a JSON list');
       o.target.listItems(body.items);
       const meta = isObject(body.metadata) ? body.metadata : {};
       if (typeof meta.resourceVersion === 'string') rv = meta.resourceVersion;
