@@ -125,3 +125,25 @@ t.test('SIGTERM exits 0', async (tt) => {
   tt.ok(server.logs().some((l) => l.msg === 'stopped'));
   tt.equal(server.stderr(), '');
 });
+
+t.test('-v=4 logs one debug line per decision, with names only', async (tt) => {
+  const verbose = await serve(tt, ['--tls-cert', join(dir, 'tls.crt'), '--tls-key', join(dir, 'tls.key'), '--service-accounts', 'examples/service-accounts.yaml', '--v=4']);
+  await https({ port: verbose.port, ca: ca.cert, body: JSON.stringify(review), headers: { 'content-type': 'application/json' } });
+  await https({ port: verbose.port, ca: ca.cert, body: '{"kind":"Pod"}', headers: { 'content-type': 'application/json' } });
+  tt.equal(await verbose.stop(), 0);
+  const decisions = verbose.logs().filter((l) => l.msg === 'admission decision');
+  tt.equal(decisions.length, 1);
+  tt.match(decisions[0], {
+    levelName: 'debug', uid: review.request.uid, namespace: 'default', serviceAccount: 's3-reader', mode: 'irsa', mutated: true, reason: String, durationMs: Number,
+  });
+  tt.ok(verbose.logs().some((l) => l.msg === 'admission review refused' && l.code === 'E_REVIEW_WRONG_KIND'));
+  tt.notOk(verbose.stdout().includes('"containers"'), 'no pod spec in the log');
+});
+
+t.test('the listening line appears even at --log-level=error', async (tt) => {
+  const quiet = await serve(tt, ['--tls-cert', join(dir, 'tls.crt'), '--tls-key', join(dir, 'tls.key'), '--service-accounts', 'examples/service-accounts.yaml', '--log-level=error']);
+  tt.type(quiet.port, 'number');
+  tt.type(quiet.metricsPort, 'number');
+  tt.equal(await quiet.stop(), 0);
+  tt.same(quiet.logs().map((l) => l.msg), ['listening', 'stopped']);
+});
