@@ -3,6 +3,7 @@
 // {"code","message"} from the error catalogue.
 
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Server } from 'node:https';
 import type { Logger } from 'pino';
 import { handleReview, type Decision, type HandleDeps } from '../admission/handle.js';
@@ -11,7 +12,7 @@ import type { WebhookMetrics } from './metrics.js';
 
 export interface AppDeps {
   /** The HTTPS server (TLS contexts are its business, not the app's). */
-  readonly serverFactory: (handler: (req: any, res: any) => void) => Server;
+  readonly serverFactory: (handler: (req: IncomingMessage, res: ServerResponse) => void) => Server;
   readonly handleDeps: () => HandleDeps;
   readonly metrics: WebhookMetrics;
   readonly logger: Logger;

@@ -10,7 +10,7 @@ const VERSIONS: Record<string, SecureVersion> = {
 };
 
 export function parseTlsMinVersion(text: string): Result<SecureVersion> {
-  const v = VERSIONS[text.trim().toLowerCase()] ?? VERSIONS[text.trim()];
+  const v = VERSIONS[text.trim().toLowerCase()];
   return v ? ok(v) : fail(E.tlsMinVersionBad(text));
 }
 
