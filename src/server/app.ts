@@ -18,6 +18,7 @@ export interface AppDeps {
   readonly logger: Logger;
   readonly maxRequestBytes: number;
   readonly ready: () => boolean;
+  /** Shutdown has begun (readyz says so; Connection: close is set by the server). */
   readonly closing: () => boolean;
 }
 
@@ -51,10 +52,6 @@ export function createApp(deps: AppDeps): FastifyInstance {
     }
   });
 
-  app.addHook('onRequest', (_req, reply, done) => {
-    if (deps.closing()) reply.header('connection', 'close');
-    done();
-  });
   app.addHook('onResponse', (req, reply, done) => {
     deps.metrics.observeRequest(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime);
     done();

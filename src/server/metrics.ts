@@ -48,11 +48,26 @@ export function createMetrics(opts: { processMetrics?: boolean; clusterWorker?: 
   // Show the series at 0 from the start, as Go's client does for declared label values.
   pods.inc({ method: METHOD_LABEL.irsa }, 0);
   pods.inc({ method: METHOD_LABEL['container-credentials'] }, 0);
+  // Label values are few (methods × routes × codes): bind each combination once
+  // instead of hashing the labels on every request.
+  const bound = new Map<string, { count: () => void; observe: (us: number) => void }>();
+  const series = (verb: string, path: string, code: number) => {
+    const key = `${verb} ${path} ${code}`;
+    let s = bound.get(key);
+    if (!s) {
+      const counter = requests.labels(verb, path, String(code));
+      const histogram = latencies.labels(verb, path);
+      s = { count: () => counter.inc(), observe: (us) => histogram.observe(us) };
+      bound.set(key, s);
+    }
+    return s;
+  };
   return {
     registry,
     observeRequest(verb, path, code, elapsedMs) {
-      requests.inc({ verb, path, code: String(code) });
-      latencies.observe({ verb, path }, elapsedMs * 1000);
+      const s = series(verb, path, code);
+      s.count();
+      s.observe(elapsedMs * 1000);
     },
     observeDecision(decision) {
       if (decision.missingServiceAccount && decision.serviceAccount !== '') missing.inc();
