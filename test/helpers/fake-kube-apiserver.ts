@@ -7,7 +7,7 @@
 
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -91,6 +91,8 @@ export interface FakeKubeOptions {
   readonly goneAsHttpStatus?: boolean;
   /** Keep only the last N requests (the scale bench makes 200+ pages; tests keep all). */
   readonly recordLimit?: number;
+  /** Plain HTTP with no authentication, like `kubectl proxy`. */
+  readonly plainHttp?: boolean;
 }
 
 export class FakeKubeApiServer {
@@ -109,7 +111,8 @@ export class FakeKubeApiServer {
   private readonly log: LoggedEvent[] = [];
   private readonly watchers = new Set<Watcher>();
   private readonly sockets = new Set<Socket>();
-  private server: https.Server | undefined;
+  private server: https.Server | http.Server | undefined;
+  private readonly plainHttp: boolean;
   private rv = 1000;
   private compactedRv = 0;
   private readonly recordLimit: number;
@@ -119,10 +122,11 @@ export class FakeKubeApiServer {
     this.tls = opts.tls ?? makeTls();
     this.goneAsHttpStatus = opts.goneAsHttpStatus ?? false;
     this.recordLimit = opts.recordLimit ?? Infinity;
+    this.plainHttp = opts.plainHttp ?? false;
   }
 
   get url(): string {
-    return `https://127.0.0.1:${this.port}`;
+    return `${this.plainHttp ? 'http' : 'https'}://127.0.0.1:${this.port}`;
   }
 
   get resourceVersion(): string {
@@ -131,8 +135,10 @@ export class FakeKubeApiServer {
 
   /** Starts (or restarts after stop(), on the same port). */
   async start(): Promise<this> {
-    const server = https.createServer({ cert: this.tls.certPem, key: this.tls.keyPem }, (req, res) => this.handle(req, res));
-    server.on('secureConnection', (s: Socket) => {
+    const server = this.plainHttp
+      ? http.createServer((req, res) => this.handle(req, res))
+      : https.createServer({ cert: this.tls.certPem, key: this.tls.keyPem }, (req, res) => this.handle(req, res));
+    server.on(this.plainHttp ? 'connection' : 'secureConnection', (s: Socket) => {
       this.sockets.add(s);
       s.once('close', () => this.sockets.delete(s));
     });
@@ -290,7 +296,7 @@ export class FakeKubeApiServer {
     });
     if (this.requests.length > this.recordLimit) this.requests.splice(0, this.requests.length - this.recordLimit);
 
-    if (req.headers.authorization !== `Bearer ${this.token}`) return status(res, 401, 'Unauthorized', 'Unauthorized');
+    if (!this.plainHttp && req.headers.authorization !== `Bearer ${this.token}`) return status(res, 401, 'Unauthorized', 'Unauthorized');
     if (!route) return status(res, 404, 'NotFound', `the server could not find the requested resource ${url.pathname}`);
     const { resource, namespace, name } = route;
     const fieldName = /^metadata\.name=(.+)$/.exec(query.fieldSelector ?? '')?.[1];

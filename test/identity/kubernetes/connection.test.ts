@@ -73,3 +73,41 @@ t.test('a CA that does not match, or a wrong token, is reported and retried', as
   await until(() => b.logs.some((l) => l.code === 'E_KUBE_API_REFUSED'), '401 logged');
   t.match(b.logs.find((l) => l.code === 'E_KUBE_API_REFUSED')!.msg, /HTTP 401 Unauthorized \(check the credentials/);
 });
+
+t.test('--kube-api alone: plain http without credentials (kubectl proxy)', async (t) => {
+  const fake = await startFake(t, { plainHttp: true });
+  const { result } = await tryStart(['--kube-api', fake.url]);
+  t.ok(result.ok);
+  if (!result.ok) return;
+  t.teardown(() => result.value.stop());
+  await until(() => result.value.source.synced(), 'sync over http');
+  t.notOk(fake.requests.some((r) => r.verb === 'unknown'));
+});
+
+t.test('relative certificate-authority path is relative to the kubeconfig', async (t) => {
+  const fake = await startFake(t);
+  const dir = tempDir(t);
+  writeFileSync(join(dir, 'ca.crt'), fake.tls.caPem);
+  const file = join(dir, 'kubeconfig');
+  writeFileSync(file, fake.kubeconfigYaml().replace(/certificate-authority-data: .*/, 'certificate-authority: ca.crt'));
+  const { result } = await tryStart(['--kubeconfig', file]);
+  t.ok(result.ok);
+  if (!result.ok) return;
+  t.teardown(() => result.value.stop());
+  await until(() => result.value.source.synced(), 'sync with a relative CA path');
+});
+
+t.test('exec credential plugins work (client-node ExecAuth), as with `aws eks get-token`', async (t) => {
+  const fake = await startFake(t);
+  const dir = tempDir(t);
+  const plugin = join(dir, 'get-token.sh');
+  writeFileSync(plugin, `#!/bin/sh\necho '{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential","status":{"token":"${fake.token}"}}'\n`, { mode: 0o755 });
+  const file = join(dir, 'kubeconfig');
+  writeFileSync(file, fake.kubeconfigYaml().replace(`    token: ${fake.token}`,
+    `    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      command: ${plugin}\n      interactiveMode: Never`));
+  const { result } = await tryStart(['--kubeconfig', file]);
+  t.ok(result.ok);
+  if (!result.ok) return;
+  t.teardown(() => result.value.stop());
+  await until(() => result.value.source.synced(), 'sync with an exec plugin token');
+});
