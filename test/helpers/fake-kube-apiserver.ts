@@ -252,10 +252,20 @@ export class FakeKubeApiServer {
     return this.watchers.size;
   }
 
-  /** Requests whose (apiGroup, resource, verb) is not in the allowed table. */
+  /**
+   * Requests whose (apiGroup, resource, verb, name) RBAC would not allow under the table.
+   * As in kube-apiserver's authorizer, a list/watch with fieldSelector metadata.name=X
+   * counts as a request for the object X, so resourceNames can allow it.
+   */
   callsOutside(allowed: ReadonlyArray<{ apiGroup: string; resource: string; verbs: readonly string[]; resourceName?: string }>): RecordedRequest[] {
+    const nameOf = (r: RecordedRequest): string | undefined => {
+      if (r.name !== undefined) return r.name;
+      const selector = r.query.fieldSelector;
+      const m = /^metadata\.name=([^,]+)$/.exec(selector ?? '');
+      return m ? m[1] : undefined;
+    };
     return this.requests.filter((r) => !allowed.some((a) => a.apiGroup === r.apiGroup && a.resource === r.resource
-      && a.verbs.includes(r.verb) && (a.resourceName === undefined || a.resourceName === r.name)));
+      && a.verbs.includes(r.verb) && (a.resourceName === undefined || a.resourceName === nameOf(r))));
   }
 
   // --- protocol ---

@@ -16,7 +16,8 @@ export interface ApiCall {
 
 export const API_CALLS: readonly ApiCall[] = [
   { apiGroup: '', resource: 'serviceaccounts', verbs: ['get', 'list', 'watch'], scope: 'cluster', when: 'always' },
-  { apiGroup: '', resource: 'configmaps', verbs: ['get', 'list', 'watch'], scope: 'namespace', when: 'watch-config-map' },
+  // list/watch with fieldSelector metadata.name, which RBAC resourceNames can restrict to one object.
+  { apiGroup: '', resource: 'configmaps', verbs: ['list', 'watch'], scope: 'namespace', resourceName: 'pod-identity-webhook', when: 'watch-config-map' },
   { apiGroup: 'admissionregistration.k8s.io', resource: 'mutatingwebhookconfigurations', verbs: ['get', 'patch'],
     scope: 'cluster', resourceName: 'pod-identity-webhook', when: 'self-signed' },
 ];
