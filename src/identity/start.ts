@@ -3,7 +3,6 @@
 
 import { ok, type Result } from '../errors.js';
 import { checkInjectionFlags, staticIdentityFromFlags } from '../cli/options.js';
-import { startKubernetesSource } from './kubernetes/start.js';
 import { watchPodIdentityFile } from './pod-identity-watch.js';
 import type { RunningSource, StartSourceDeps } from './running.js';
 
@@ -14,7 +13,10 @@ export function isStaticMode(values: StartSourceDeps['values']): boolean {
 export async function startSource(deps: StartSourceDeps): Promise<Result<RunningSource>> {
   const checked = checkInjectionFlags(deps.values);
   if (!checked.ok) return checked;
-  return isStaticMode(deps.values) ? startStaticSource(deps) : startKubernetesSource(deps);
+  if (isStaticMode(deps.values)) return startStaticSource(deps);
+  // Loaded only when needed: static mode should not pay for the Kubernetes client's memory.
+  const { startKubernetesSource } = await import('./kubernetes/start.js');
+  return startKubernetesSource(deps);
 }
 
 async function startStaticSource(deps: StartSourceDeps): Promise<Result<RunningSource>> {
