@@ -25,6 +25,10 @@ LABEL org.opencontainers.image.title="pod-identity-webhook" \
       org.opencontainers.image.revision="${REVISION}" \
       org.opencontainers.image.licenses="Apache-2.0"
 ENV NODE_ENV=production
+# A 4 MB young generation instead of V8's 16 MB: measured in docs/benchmarks.md,
+# it keeps RSS under load below 100 MB and p99 at one connection below 1 ms
+# (scavenges of a large young generation were the tail), for 5-15% more CPU.
+ENV NODE_OPTIONS=--max-semi-space-size=4
 WORKDIR /app
 COPY package.json package-lock.json ./
 # --ignore-scripts: `prepare` would run tsc, which is a dev dependency.

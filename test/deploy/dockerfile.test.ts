@@ -100,6 +100,11 @@ t.test('runs as a numeric non-root user, the same one the Deployment names', asy
   if (m?.[2]) t.equal(sc.runAsGroup, Number(m[2]), 'Deployment runAsGroup = image group');
 });
 
+t.test('the runtime keeps a small young generation (memory and p99 targets, docs/benchmarks.md)', async (t) => {
+  const envs = steps(final, 'ENV').join(' ');
+  t.match(envs, /NODE_OPTIONS=--max-semi-space-size=4\b/);
+});
+
 t.test('ENTRYPOINT runs the CLI with serve, without npm', async (t) => {
   const entry = steps(final, 'ENTRYPOINT');
   t.equal(entry.length, 1);
