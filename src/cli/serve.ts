@@ -65,7 +65,7 @@ async function runServer(args: ParsedArgs, s: ServeSettings, io: Io, worker: Wor
     policy: s.policy,
     pair: certificate.value.pair,
     handleDeps: () => ({ source: source.source, config: source.config, random: Math.random }),
-    synced: () => source.source.synced(),
+    synced: () => source.source.synced() && certificate.value.trusted(),
     ...(s.debugHandlers ? { snapshot: () => source.source.snapshot() } : {}),
     maxRequestBytes: s.maxRequestBytes,
     logger,

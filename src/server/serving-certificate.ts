@@ -17,6 +17,12 @@ export interface ServingCertificate {
   readonly pair: ServingPair;
   /** PEM of the CA that signed the pair (self-signed only). */
   readonly caBundle?: string;
+  /**
+   * False while the cluster may not trust the pair yet (self-signed in Kubernetes
+   * mode, until the CA is in the webhook's caBundle): /readyz stays 503 meanwhile,
+   * so the API server's calls, which would fail TLS, are not routed here.
+   */
+  trusted(): boolean;
   /** Start reloading or renewing; `apply` installs a new pair in the server. */
   keepFresh(apply: (pair: ServingPair) => void): void;
   stop(): void;
@@ -36,7 +42,7 @@ export async function servingCertificate(spec: CertificateSpec, deps: ServingCer
 export function fixedCertificate(pem: { cert: string; key: string }): Result<ServingCertificate> {
   const pair = checkPair(pem.cert, pem.key, 'certificate from the primary', 'key from the primary');
   if (!pair.ok) return pair;
-  return ok({ pair: pair.value, keepFresh: () => undefined, stop: () => undefined });
+  return ok({ pair: pair.value, trusted: () => true, keepFresh: () => undefined, stop: () => undefined });
 }
 
 async function fromFiles(certFile: string, keyFile: string, logger: Logger): Promise<Result<ServingCertificate>> {
@@ -45,6 +51,7 @@ async function fromFiles(certFile: string, keyFile: string, logger: Logger): Pro
   let stopWatch = () => undefined as void;
   return ok({
     pair: initial.value,
+    trusted: () => true,
     keepFresh(apply) {
       const watch = watchPair(certFile, keyFile, initial.value, {
         onPair(pair) {
@@ -64,14 +71,34 @@ async function fromFiles(certFile: string, keyFile: string, logger: Logger): Pro
 async function fromSelfSigned(spec: Extract<CertificateSpec, { kind: 'self-signed' }>, deps: ServingCertificateDeps): Promise<Result<ServingCertificate>> {
   const first = await selfSigned(spec.options);
   if (!first.ok) return first;
-  const published = await publishCa(first.value.ca, spec.caBundleOut, deps);
-  if (!published.ok) return published;
+  const written = await writeCaBundle(first.value.ca, spec.caBundleOut, deps);
+  if (!written.ok) return written;
   let ca = first.value.ca;
   let timer: { cancel(): void } | undefined;
+  let retry: NodeJS.Timeout | undefined;
   let stopped = false;
+  let trusted = !deps.patchCaBundle;
+  // Until the patch lands, retry: readiness waits for it (see trusted()).
+  const patchUntilTrusted = async (pem: string): Promise<void> => {
+    if (!deps.patchCaBundle || stopped) return;
+    const patched = await deps.patchCaBundle(pem);
+    if (patched.ok) {
+      trusted = true;
+      deps.logger.info('caBundle of the MutatingWebhookConfiguration patched');
+      return;
+    }
+    trusted = false;
+    deps.logger.error({ reason: patched.error.message, retryInSeconds: PATCH_RETRY_MS / 1000 },
+      'caBundle of the MutatingWebhookConfiguration not patched; not ready until it is');
+    if (stopped || pem !== ca.cert) return;
+    retry = setTimeout(() => void patchUntilTrusted(pem), PATCH_RETRY_MS);
+    retry.unref();
+  };
+  await patchUntilTrusted(ca.cert);
   return ok({
     pair: first.value.pair,
     caBundle: ca.cert,
+    trusted: () => trusted,
     keepFresh(apply) {
       const schedule = (when: Date) => {
         timer = runAt(when, () => void renew());
@@ -85,9 +112,11 @@ async function fromSelfSigned(spec: Extract<CertificateSpec, { kind: 'self-signe
         }
         if (next.value.ca !== ca) {
           // The new CA must be trusted before a certificate it signed is served.
-          const done = await publishCa(next.value.ca, spec.caBundleOut, deps);
-          if (!done.ok) deps.logger.error({ reason: done.error.message }, 'new CA bundle not published');
+          const done = await writeCaBundle(next.value.ca, spec.caBundleOut, deps);
+          if (!done.ok) deps.logger.error({ reason: done.error.message }, 'new CA bundle not written');
           ca = next.value.ca;
+          if (retry) clearTimeout(retry);
+          await patchUntilTrusted(ca.cert);
         }
         apply(next.value.pair);
         deps.logger.info({ notAfter: next.value.pair.notAfter.toISOString(), renewAt: next.value.renewAt.toISOString() }, 'self-signed serving certificate renewed');
@@ -98,11 +127,14 @@ async function fromSelfSigned(spec: Extract<CertificateSpec, { kind: 'self-signe
     stop() {
       stopped = true;
       timer?.cancel();
+      if (retry) clearTimeout(retry);
     },
   });
 }
 
-async function publishCa(ca: CertificateAuthority, file: string | undefined, deps: ServingCertificateDeps): Promise<Result<void>> {
+const PATCH_RETRY_MS = 10_000;
+
+async function writeCaBundle(ca: CertificateAuthority, file: string | undefined, deps: ServingCertificateDeps): Promise<Result<void>> {
   if (file) {
     try {
       await mkdir(dirname(file), { recursive: true });
@@ -111,12 +143,6 @@ async function publishCa(ca: CertificateAuthority, file: string | undefined, dep
       return fail(E.caBundleWriteFailed(file, (err as NodeJS.ErrnoException).code ?? (err as Error).message));
     }
     deps.logger.info({ file, notAfter: ca.notAfter.toISOString() }, 'CA bundle written');
-  }
-  if (deps.patchCaBundle) {
-    const patched = await deps.patchCaBundle(ca.cert);
-    // Not fatal: the server still works for clients that trust the CA some other way.
-    if (!patched.ok) deps.logger.error({ reason: patched.error.message }, 'caBundle of the MutatingWebhookConfiguration not patched');
-    else deps.logger.info('caBundle of the MutatingWebhookConfiguration patched');
   }
   return ok(undefined);
 }

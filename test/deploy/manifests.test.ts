@@ -121,14 +121,9 @@ for (const { name, objects } of VARIANTS) {
 
     t.test('availability: replicas, PDB, rollout, shutdown', async (t) => {
       const replicas = deployment.spec.replicas as number;
-      if (v['self-signed'] === true) {
-        // Each --self-signed process makes its own CA and writes it over the
-        // caBundle; two replicas would leave the API server trusting one.
-        t.equal(replicas, 1, 'self-signed runs one replica');
-      } else {
-        t.equal(replicas, 2, 'two replicas');
-        t.equal(pdb.spec.minAvailable, 1, 'PDB keeps one');
-      }
+      // Self-signed included: each replica adds its own CA to the caBundle.
+      t.equal(replicas, 2, 'two replicas');
+      t.equal(pdb.spec.minAvailable, 1, 'PDB keeps one');
       const allowed = pdb.spec.minAvailable !== undefined ? replicas - pdb.spec.minAvailable : pdb.spec.maxUnavailable;
       t.ok(allowed >= 1, 'the PDB still lets a node drain evict a replica');
       t.equal(deployment.spec.strategy.rollingUpdate.maxUnavailable, 0, 'a rollout never lowers the serving replicas');

@@ -211,5 +211,24 @@ t.test('self-signed: the CA bundle is handed to the Kubernetes helper when it ca
   });
   if (!cert.ok) throw new Error(cert.error.message);
   tt.same(seen, [cert.value.caBundle]);
+  tt.equal(cert.value.trusted(), true, 'trusted once the patch landed');
   cert.value.stop();
+});
+
+t.test('self-signed: not trusted (so not ready) until the CA patch lands; the patch is retried', async (tt) => {
+  const { logger, lines } = capture();
+  let calls = 0;
+  const cert = await servingCertificate({ kind: 'self-signed', options: { names: ['x.eks.svc'] } }, {
+    logger,
+    patchCaBundle: async () => {
+      calls++;
+      return calls === 1 ? { ok: false, error: { code: 'E_WEBHOOK_CA_PATCH', message: 'API server unreachable' } } : { ok: true, value: undefined };
+    },
+  });
+  if (!cert.ok) throw new Error(cert.error.message);
+  tt.teardown(() => cert.value.stop());
+  tt.equal(cert.value.trusted(), false, 'a failed patch leaves the replica not ready');
+  tt.ok(lines.some((l) => /not ready until it is/.test(String(l.msg))), 'the failure is logged with its consequence');
+  await until(tt, 'the retried patch', () => cert.value.trusted(), 15_000);
+  tt.equal(calls, 2);
 });
