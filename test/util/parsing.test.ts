@@ -50,7 +50,7 @@ t.test('pflag-style arguments', (tt) => {
     tt.same(p.value.positionals, ['a.json', '--not-a-flag']);
   }
   const m = parseArgs('mutate', ['-f', 'a.yaml', '-fb.yaml', '--file=c.yaml', '--service-accounts', 's1', '--service-accounts=s2']);
-  tt.ok(m.ok && m.value.values.file.toString() === 'a.yaml,b.yaml,c.yaml' && m.value.values['service-accounts'].toString() === 's1,s2');
+  tt.ok(m.ok && String(m.value.values.file) === 'a.yaml,b.yaml,c.yaml' && String(m.value.values['service-accounts']) === 's1,s2');
   const s = parseArgs('serve', ['--resync-period=1m30s', '-port=8443', '--shutdown-grace', '500ms']);
   tt.ok(s.ok && s.value.values['resync-period'] === 90000 && s.value.values.port === 8443 && s.value.values['shutdown-grace'] === 500);
   const bad: Array<[string[], string]> = [

@@ -42,7 +42,7 @@ t.test('serve --kubeconfig: /readyz turns 200 after the first full list, then po
   const lines: Array<Record<string, any>> = [];
   createInterface({ input: child.stdout }).on('line', (l) => { try { lines.push(JSON.parse(l)); } catch { /* not JSON */ } });
   const listening = await until(() => lines.find((l) => l.msg === 'listening'), `"listening" (stderr: ${stderr})`, 15_000);
-  const base = `https://127.0.0.1:${listening.port}`;
+  const base = `https://127.0.0.1:${listening?.port}`;
   const ca = tls.caPem;
 
   const first = await get(`${base}/readyz`, { ca });
