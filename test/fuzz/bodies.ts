@@ -4,6 +4,7 @@
 
 import fc from 'fast-check';
 import { podArb } from './arbitraries.js';
+import { podReview } from '../helpers/review.js';
 
 type Obj = Record<string, any>;
 
@@ -29,24 +30,7 @@ export function prng(seed: number): () => number {
 }
 
 export function review(pod: unknown, uid: string, apiVersion = 'admission.k8s.io/v1', namespace = 'default'): Obj {
-  return {
-    apiVersion,
-    kind: 'AdmissionReview',
-    request: {
-      uid,
-      kind: { group: '', version: 'v1', kind: 'Pod' },
-      resource: { group: '', version: 'v1', resource: 'pods' },
-      requestKind: { group: '', version: 'v1', kind: 'Pod' },
-      requestResource: { group: '', version: 'v1', resource: 'pods' },
-      namespace,
-      operation: 'CREATE',
-      userInfo: { username: 'system:serviceaccount:kube-system:replicaset-controller', groups: ['system:serviceaccounts'] },
-      object: pod,
-      oldObject: null,
-      dryRun: false,
-      options: { kind: 'CreateOptions', apiVersion: 'meta.k8s.io/v1' },
-    },
-  };
+  return podReview(uid, namespace, pod as Record<string, unknown>, apiVersion);
 }
 
 /** Every JSON pointer-ish path (as key arrays) in a value, parents before children. */
