@@ -6,14 +6,16 @@ import { checkInjectionFlags, staticIdentityFromFlags } from '../cli/options.js'
 import { watchPodIdentityFile } from './pod-identity-watch.js';
 import type { RunningSource, StartSourceDeps } from './running.js';
 
-export function isStaticMode(values: StartSourceDeps['values']): boolean {
+function isStaticMode(values: StartSourceDeps['values']): boolean {
   return (values['service-accounts'] as string[]).length > 0;
 }
 
 export async function startSource(deps: StartSourceDeps): Promise<Result<RunningSource>> {
+  // Static mode checks the injection flags when it builds its config (offlineEngineConfig).
+  if (isStaticMode(deps.values)) return startStaticSource(deps);
+  // Before connecting or asking instance metadata, so a bad flag fails at once.
   const checked = checkInjectionFlags(deps.values);
   if (!checked.ok) return checked;
-  if (isStaticMode(deps.values)) return startStaticSource(deps);
   // Loaded only when needed: static mode should not pay for the Kubernetes client's memory.
   const { startKubernetesSource } = await import('./kubernetes/start.js');
   return startKubernetesSource(deps);
