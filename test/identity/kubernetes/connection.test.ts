@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { makeTls } from '../../helpers/fake-kube-apiserver.js';
-import { startFake, tempDir, tryStart, until, writeKubeconfig } from './setup.js';
+import { startFake, startSynced, tempDir, tryStart, until, writeKubeconfig } from './setup.js';
 
 t.test('bad connection settings fail start with one clear line', async (t) => {
   const dir = tempDir(t);
@@ -40,21 +40,13 @@ t.test('in-cluster: token and CA from the standard paths, host and port from the
   mkdirSync(saDir, { recursive: true });
   writeFileSync(join(saDir, 'token'), fake.token);
   writeFileSync(join(saDir, 'ca.crt'), fake.tls.caPem);
-  const { result } = await tryStart([], { env: { KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: String(fake.port) }, inClusterRoot: root });
-  t.ok(result.ok);
-  if (!result.ok) return;
-  t.teardown(() => result.value.stop());
-  await until(() => result.value.source.synced(), 'sync in-cluster');
+  await startSynced(t, [], { env: { KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: String(fake.port) }, inClusterRoot: root }, 'sync in-cluster');
 });
 
 t.test('--kube-api overrides the kubeconfig server', async (t) => {
   const fake = await startFake(t);
   const kubeconfig = writeKubeconfig(t, fake, fake.kubeconfigYaml('https://127.0.0.1:1'));
-  const { result } = await tryStart(['--kubeconfig', kubeconfig, '--kube-api', fake.url]);
-  t.ok(result.ok);
-  if (!result.ok) return;
-  t.teardown(() => result.value.stop());
-  await until(() => result.value.source.synced(), 'sync via --kube-api');
+  await startSynced(t, ['--kubeconfig', kubeconfig, '--kube-api', fake.url], {}, 'sync via --kube-api');
 });
 
 t.test('a CA that does not match, or a wrong token, is reported and retried', async (t) => {
@@ -76,11 +68,7 @@ t.test('a CA that does not match, or a wrong token, is reported and retried', as
 
 t.test('--kube-api alone: plain http without credentials (kubectl proxy)', async (t) => {
   const fake = await startFake(t, { plainHttp: true });
-  const { result } = await tryStart(['--kube-api', fake.url]);
-  t.ok(result.ok);
-  if (!result.ok) return;
-  t.teardown(() => result.value.stop());
-  await until(() => result.value.source.synced(), 'sync over http');
+  await startSynced(t, ['--kube-api', fake.url], {}, 'sync over http');
   t.notOk(fake.requests.some((r) => r.verb === 'unknown'));
 });
 
@@ -90,11 +78,7 @@ t.test('relative certificate-authority path is relative to the kubeconfig', asyn
   writeFileSync(join(dir, 'ca.crt'), fake.tls.caPem);
   const file = join(dir, 'kubeconfig');
   writeFileSync(file, fake.kubeconfigYaml().replace(/certificate-authority-data: .*/, 'certificate-authority: ca.crt'));
-  const { result } = await tryStart(['--kubeconfig', file]);
-  t.ok(result.ok);
-  if (!result.ok) return;
-  t.teardown(() => result.value.stop());
-  await until(() => result.value.source.synced(), 'sync with a relative CA path');
+  await startSynced(t, ['--kubeconfig', file], {}, 'sync with a relative CA path');
 });
 
 t.test('exec credential plugins work (client-node ExecAuth), as with `aws eks get-token`', async (t) => {
@@ -105,9 +89,5 @@ t.test('exec credential plugins work (client-node ExecAuth), as with `aws eks ge
   const file = join(dir, 'kubeconfig');
   writeFileSync(file, fake.kubeconfigYaml().replace(`    token: ${fake.token}`,
     `    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      command: ${plugin}\n      interactiveMode: Never`));
-  const { result } = await tryStart(['--kubeconfig', file]);
-  t.ok(result.ok);
-  if (!result.ok) return;
-  t.teardown(() => result.value.stop());
-  await until(() => result.value.source.synced(), 'sync with an exec plugin token');
+  await startSynced(t, ['--kubeconfig', file], {}, 'sync with an exec plugin token');
 });

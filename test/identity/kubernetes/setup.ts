@@ -70,6 +70,16 @@ export async function startSource(t: T, fake: FakeKubeApiServer, args: string[] 
   return { running: result.value, logs, events };
 }
 
+/** Starts with exactly these args, asserts that it started, stops it on teardown, and waits for the first sync. */
+export async function startSynced(t: T & { ok(...args: any[]): unknown }, args: string[], options: Partial<KubernetesSourceOptions>, what: string): Promise<Started | undefined> {
+  const { result, logs, events } = await tryStart(args, options);
+  t.ok(result.ok, result.ok ? 'source started' : result.error.message);
+  if (!result.ok) return undefined;
+  t.teardown(() => result.value.stop());
+  await until(() => result.value.source.synced(), what);
+  return { running: result.value, logs, events };
+}
+
 /** Polls until fn() is truthy; fails after timeoutMs. */
 export async function until<V>(fn: () => V | Promise<V>, what: string, timeoutMs = 5000): Promise<V> {
   const deadline = Date.now() + timeoutMs;
