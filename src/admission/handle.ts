@@ -4,10 +4,10 @@
 import { errors as E, fail, ok, type Result } from '../errors.js';
 import type { EngineConfig } from '../engine/config.js';
 import { inject } from '../engine/inject.js';
-import { isObject, readPod } from '../engine/pod.js';
+import { isObject, readPod, type PodView } from '../engine/pod.js';
 import type { Mode } from '../engine/resolve.js';
-import type { IdentitySource } from '../identity/types.js';
-import { decodeReview, encodeResponse, isPodCreate, type AdmissionReviewOut } from './review.js';
+import type { IdentityLookup, IdentitySource } from '../identity/types.js';
+import { decodeReview, encodeResponse, isPodCreate, type AdmissionReviewIn, type AdmissionReviewOut } from './review.js';
 
 export interface Decision {
   readonly uid: string;
@@ -34,7 +34,12 @@ export interface HandleDeps {
   readonly random: () => number;
 }
 
-export async function handleReview(body: unknown, deps: HandleDeps): Promise<Result<Handled>> {
+/**
+ * Synchronous when the source answers at once (a cached ServiceAccount), a
+ * promise only when it has to wait; `await` takes either. The server calls it
+ * on every admission and skips the microtask when it can.
+ */
+export function handleReview(body: unknown, deps: HandleDeps): Result<Handled> | Promise<Result<Handled>> {
   const decoded = decodeReview(body);
   if (!decoded.ok) return decoded;
   const review = decoded.value;
@@ -56,9 +61,15 @@ export async function handleReview(body: unknown, deps: HandleDeps): Promise<Res
 
   const pod = readPod(request.object);
   if (!pod.ok) return fail(E.reviewBadPod(pod.error.message));
-  const serviceAccount = pod.value.serviceAccountName;
-  const lookup = await deps.source.lookup(namespace, serviceAccount);
-  const result = inject({ pod: pod.value, namespace, lookup, config: deps.config, random: deps.random });
+  const found = deps.source.lookup(namespace, pod.value.serviceAccountName);
+  const finish = (lookup: IdentityLookup) => decide(review, podName, namespace, pod.value, lookup, deps);
+  return found instanceof Promise ? found.then(finish) : finish(found);
+}
+
+function decide(review: AdmissionReviewIn, podName: string, namespace: string, pod: PodView, lookup: IdentityLookup, deps: HandleDeps): Result<Handled> {
+  const { request } = review;
+  const serviceAccount = pod.serviceAccountName;
+  const result = inject({ pod, namespace, lookup, config: deps.config, random: deps.random });
   return ok({
     response: encodeResponse(review, request.uid, result.operations, result.warnings.map((w) => w.message)),
     decision: {

@@ -3,6 +3,7 @@
 
 import t from 'tap';
 import { handleReview } from '../../src/admission/handle.js';
+import { encodeResponse, reviewBody } from '../../src/admission/review.js';
 import { DEFAULT_ENGINE_CONFIG } from '../../src/engine/config.js';
 import { ServiceAccountCache } from '../../src/identity/service-account-cache.js';
 import { PodIdentitySet } from '../../src/identity/pod-identity-file.js';
@@ -94,3 +95,23 @@ for (const [name, body, code] of bad) {
     tt.notMatch(out.error.message, /\n|at .*\.js/, 'one line, no stack');
   });
 }
+
+t.test('a cached ServiceAccount is answered synchronously; a source that waits gives a promise', async (tt) => {
+  const sync = handleReview(review(), deps);
+  tt.notOk(sync instanceof Promise, 'cache hit: no promise');
+  const waiting = { ...deps, source: { ...deps.source, lookup: (ns: string, sa: string) => Promise.resolve(deps.source.lookup(ns, sa)) } };
+  const later = handleReview(review(), waiting);
+  tt.ok(later instanceof Promise, 'the source waited: a promise');
+  tt.same(await later, sync, 'same answer either way');
+});
+
+t.test('reviewBody is byte for byte JSON.stringify of the response', (tt) => {
+  const outs = [
+    encodeResponse({ apiVersion: 'admission.k8s.io/v1' }, 'u-1', [], []),
+    encodeResponse({ apiVersion: 'admission.k8s.io/v1beta1' }, 'u-"quoted"\\', [{ op: 'add', path: '/x', value: 'ünïcödé \u2028' }], []),
+    encodeResponse({ apiVersion: 'admission.k8s.io/v1' }, 'u\n\u0001', [{ op: 'add', path: '/spec/volumes', value: [] }], ['pod-identity-webhook: "quoted" — ünïcödé', 'second\twarning']),
+    encodeResponse({ apiVersion: 'admission.k8s.io/v1' }, 'u-2', [], ['a warning without a patch']),
+  ];
+  for (const out of outs) tt.equal(reviewBody(out).toString('utf8'), JSON.stringify(out), JSON.stringify(out).slice(0, 80));
+  tt.end();
+});
