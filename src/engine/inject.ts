@@ -10,6 +10,7 @@
 import { warnings as W, type UserError } from '../errors.js';
 import type { IdentityLookup } from '../identity/types.js';
 import { escapePointerToken } from '../util/json-pointer.js';
+import { annotationKeys } from './annotations.js';
 import { POD_IDENTITY_LABEL, type EngineConfig } from './config.js';
 import type { ContainerView, Json, PodView } from './pod.js';
 import { resolvePlan, type InjectionPlan, type Mode } from './resolve.js';
@@ -125,7 +126,7 @@ function tokenVolume(plan: InjectionPlan): Json {
 }
 
 function skippedContainers(pod: PodView, prefix: string): Set<string> {
-  const raw = pod.annotations[`${prefix}/skip-containers`];
+  const raw = pod.annotations[annotationKeys(prefix).skipContainers];
   if (typeof raw !== 'string') return new Set();
   return new Set(raw.split(',').map((s) => s.trim()).filter((s) => s !== ''));
 }

@@ -5,6 +5,7 @@
 import { warnings as W, type UserError } from '../errors.js';
 import type { IdentityLookup } from '../identity/types.js';
 import { parseGoBool } from '../util/go-bool.js';
+import { annotationKeys } from './annotations.js';
 import { parseGoInt } from '../util/go-int.js';
 import {
   DEFAULT_TOKEN_EXPIRATION, MAX_TOKEN_EXPIRATION, MIN_TOKEN_EXPIRATION, POD_IDENTITY_JITTER_MIN, type EngineConfig,
@@ -44,12 +45,12 @@ const ROLE_ARN_PATTERN = /^arn:aws[a-z0-9-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 
 export function resolvePlan(input: ResolveInput): Resolution {
   const { lookup, config, podAnnotations } = input;
-  const prefix = config.annotationPrefix;
+  const keys = annotationKeys(config.annotationPrefix);
   const sa = lookup.serviceAccount;
   const saAnn = sa?.annotations ?? {};
   const warnings: UserError[] = [];
-  const podExpiration = stringAnnotation(podAnnotations, `${prefix}/token-expiration`);
-  const saExpiration = saAnn[`${prefix}/token-expiration`];
+  const podExpiration = stringAnnotation(podAnnotations, keys.tokenExpiration);
+  const saExpiration = saAnn[keys.tokenExpiration];
 
   if (lookup.podIdentity) {
     const cc = config.containerCredentials;
@@ -64,7 +65,7 @@ export function resolvePlan(input: ResolveInput): Resolution {
         mode: 'container-credentials',
         audience: cc.audience,
         expirationSeconds: expiration,
-        regionalSts: regionalFromAnnotation(saAnn[`${prefix}/sts-regional-endpoints`], config.stsRegionalEndpoint),
+        regionalSts: regionalFromAnnotation(saAnn[keys.stsRegionalEndpoints], config.stsRegionalEndpoint),
         volumeName: cc.volumeName,
         mountPath: cc.mountPath,
         tokenPath: cc.tokenPath,
@@ -73,7 +74,7 @@ export function resolvePlan(input: ResolveInput): Resolution {
     };
   }
 
-  const saRole = saAnn[`${prefix}/role-arn`];
+  const saRole = saAnn[keys.roleArn];
   if (sa && saRole !== undefined && saRole !== '') {
     const roleArn = composeArn(saRole, config);
     if (!ROLE_ARN_PATTERN.test(roleArn)) warnings.push(W.roleArnFormat(roleArn));
@@ -82,9 +83,9 @@ export function resolvePlan(input: ResolveInput): Resolution {
       plan: {
         mode: 'irsa',
         roleArn,
-        audience: nonEmpty(saAnn[`${prefix}/audience`]) ?? config.tokenAudience,
+        audience: nonEmpty(saAnn[keys.audience]) ?? config.tokenAudience,
         expirationSeconds: pickExpiration(podExpiration, saExpiration, undefined, config.tokenExpiration, warnings),
-        regionalSts: regionalFromAnnotation(saAnn[`${prefix}/sts-regional-endpoints`], config.stsRegionalEndpoint),
+        regionalSts: regionalFromAnnotation(saAnn[keys.stsRegionalEndpoints], config.stsRegionalEndpoint),
         volumeName: config.tokenVolumeName,
         mountPath: config.tokenMountPath,
         tokenPath: config.tokenPath,
@@ -117,7 +118,7 @@ export function resolvePlan(input: ResolveInput): Resolution {
 
   const who = `${input.namespace}/${input.serviceAccountName}`;
   const reason = sa
-    ? `ServiceAccount ${who} has no ${prefix}/role-arn annotation`
+    ? `ServiceAccount ${who} has no ${keys.roleArn} annotation`
     : `ServiceAccount ${who} not found`;
   return { plan: undefined, reason, warnings };
 }

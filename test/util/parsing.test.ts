@@ -28,6 +28,11 @@ t.test('strconv.ParseBool and ParseInt', (tt) => {
   tt.equal(parseGoInt('+600'), 600);
   tt.equal(parseGoInt('-1'), -1);
   tt.equal(parseGoInt('9007199254740993'), 9007199254740992, 'beyond 2^53 but within int64: rounded, still an integer');
+  tt.ok(Object.is(parseGoInt('-0'), 0), '"-0" is 0, not -0');
+  tt.equal(parseGoInt('999999999999999'), 999999999999999, '15 digits (the exact fast path)');
+  tt.equal(parseGoInt('-0000000000000001234'), -1234, 'leading zeros past 15 characters');
+  tt.equal(parseGoInt('9223372036854775807'), 9223372036854775807, 'int64 max');
+  tt.equal(parseGoInt('9223372036854775808'), undefined, 'int64 max + 1');
   for (const s of ['1e3', '3600s', ' 1', '1.5', '', '99999999999999999999']) tt.equal(parseGoInt(s), undefined, s);
   tt.end();
 });

@@ -1,0 +1,33 @@
+// The annotation names the engine reads, under the configured prefix. Built
+// once per prefix: a key concatenated on every admission is a new string that
+// V8 hashes before each lookup, which showed up on the server's profile.
+
+export interface AnnotationKeys {
+  /** ServiceAccount: the IAM role. */
+  readonly roleArn: string;
+  /** ServiceAccount: token audience. */
+  readonly audience: string;
+  /** ServiceAccount: "true"/"false" (strconv.ParseBool). */
+  readonly stsRegionalEndpoints: string;
+  /** Pod or ServiceAccount: token lifetime in seconds. */
+  readonly tokenExpiration: string;
+  /** Pod: comma-separated container names left alone. */
+  readonly skipContainers: string;
+}
+
+const byPrefix = new Map<string, AnnotationKeys>();
+
+export function annotationKeys(prefix: string): AnnotationKeys {
+  let keys = byPrefix.get(prefix);
+  if (!keys) {
+    keys = {
+      roleArn: `${prefix}/role-arn`,
+      audience: `${prefix}/audience`,
+      stsRegionalEndpoints: `${prefix}/sts-regional-endpoints`,
+      tokenExpiration: `${prefix}/token-expiration`,
+      skipContainers: `${prefix}/skip-containers`,
+    };
+    byPrefix.set(prefix, keys);
+  }
+  return keys;
+}
