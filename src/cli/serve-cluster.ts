@@ -7,7 +7,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { AggregatorRegistry } from 'prom-client';
 import { startSource } from '../identity/start.js';
-import { MESSAGE, PAIR_ENV } from '../server/cluster-link.js';
+import { MESSAGE, PAIR_ENV, handedPairEnv, type PemPair } from '../server/cluster-link.js';
 import { announcer, createLogger } from '../server/logger.js';
 import { startMetricsServer } from '../server/metrics-server.js';
 import { servingCertificate, type ServingCertificate } from '../server/serving-certificate.js';
@@ -33,15 +33,28 @@ export async function runPrimary(args: ParsedArgs, s: ServeSettings, io: Io): Pr
   const source = running.value;
   let selfSigned: ServingCertificate | undefined;
   const env: Record<string, string> = {};
+  // Workers forked later (restarts) start from the current pair and trust; running ones are told.
+  const broadcast = (message: Record<string, unknown>) => {
+    for (const w of Object.values(cluster.workers ?? {})) if (w?.isConnected()) w.send(message);
+  };
+  let handed: { pair: PemPair; trusted: boolean } | undefined;
+  const handOut = (next: { pair: PemPair; trusted: boolean }) => {
+    handed = next;
+    env[PAIR_ENV] = handedPairEnv(next.pair, next.trusted);
+  };
   if (s.certificate.kind === 'self-signed') {
     const patch = source.patchWebhookCaBundle?.bind(source);
-    const made = await servingCertificate(s.certificate, { logger, ...(patch ? { patchCaBundle: patch } : {}) });
+    const onTrust = (trusted: boolean) => {
+      if (handed) handOut({ ...handed, trusted });
+      broadcast({ type: MESSAGE.trust, trusted });
+    };
+    const made = await servingCertificate(s.certificate, { logger, onTrust, ...(patch ? { patchCaBundle: patch } : {}) });
     if (!made.ok) {
       await stopSource(source.stop());
       return refuse(io, made.error.message, 1);
     }
     selfSigned = made.value;
-    env[PAIR_ENV] = JSON.stringify({ cert: made.value.pair.cert, key: made.value.pair.key });
+    handOut({ pair: made.value.pair, trusted: made.value.trusted() });
   }
 
   const aggregator = new AggregatorRegistry();
@@ -59,7 +72,15 @@ export async function runPrimary(args: ParsedArgs, s: ServeSettings, io: Io): Pr
   let stopping = false;
   let port = -1;
   cluster.setupPrimary({ execArgv: workerExecArgv() });
-  const fork = () => cluster.fork(env);
+  const fork = () => {
+    const worker = cluster.fork(env);
+    // A trust change between fork and the worker's first listener would be
+    // lost; answering its "listening" with the current state closes that gap.
+    worker.on('message', (m: { type?: string }) => {
+      if (m?.type === MESSAGE.listening && handed) worker.send({ type: MESSAGE.trust, trusted: handed.trusted });
+    });
+    return worker;
+  };
   // One worker first: if it cannot start (port in use), its one-line error is the only one.
   const first = await started(fork());
   if (!first.ok) {
@@ -78,8 +99,8 @@ export async function runPrimary(args: ParsedArgs, s: ServeSettings, io: Io): Pr
     setTimeout(() => { if (!stopping) void started(fork()); }, RESTART_DELAY_MS).unref();
   });
   selfSigned?.keepFresh((pair) => {
-    env[PAIR_ENV] = JSON.stringify({ cert: pair.cert, key: pair.key });
-    for (const w of Object.values(cluster.workers ?? {})) w?.send({ type: MESSAGE.pair, cert: pair.cert, key: pair.key });
+    handOut({ pair, trusted: handed?.trusted ?? true });
+    broadcast({ type: MESSAGE.pair, cert: pair.cert, key: pair.key });
   });
 
   const stopped = new Promise<string>((resolve) => onStopSignal(resolve));

@@ -44,7 +44,7 @@ async function runServer(args: ParsedArgs, s: ServeSettings, io: Io, worker: Wor
   // Certificate files are checked before the source starts, so a wrong path fails
   // fast; a self-signed CA waits for the source, which may patch it into the cluster.
   // A cluster worker is handed the primary's self-signed pair instead.
-  const handed = worker?.pair ? fixedCertificate(worker.pair) : undefined;
+  const handed = worker?.pair ? fixedCertificate(worker.pair, () => worker.trusted()) : undefined;
   if (handed && !handed.ok) return refuse(io, handed.error.message, 1);
   const early = handed ?? (s.certificate.kind === 'files' ? await servingCertificate(s.certificate, { logger }) : undefined);
   if (early && !early.ok) return refuse(io, early.error.message, 1);

@@ -3,6 +3,7 @@
 // certificates: renewing the serving certificate keeps the CA bundle (and the
 // MutatingWebhookConfiguration's caBundle) unchanged.
 
+import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { errors as E, fail, ok, type Result } from '../errors.js';
 import { checkPair, type ServingPair } from './certificates.js';
@@ -41,7 +42,11 @@ export async function createCertificateAuthority(lifetimeMs = DEFAULT_CA_LIFETIM
   try {
     const notAfter = new Date(now.getTime() + lifetimeMs);
     const { generate } = await import('selfsigned');
-    const pems = await generate([{ name: 'commonName', value: `pod-identity-webhook-ca-${now.getTime()}` }], {
+    // Unique per CA, not just per millisecond: replicas started together share one
+    // caBundle, and a client that picks the issuer by name (OpenSSL does) fails
+    // the signature check when two CAs in it have the same subject.
+    const cn = `pod-identity-webhook-ca-${now.getTime()}-${randomBytes(4).toString('hex')}`;
+    const pems = await generate([{ name: 'commonName', value: cn }], {
       keyType: 'ec', curve: 'P-256', algorithm: 'sha256',
       notBeforeDate: new Date(now.getTime() - 60_000), notAfterDate: notAfter,
       extensions: [

@@ -32,17 +32,22 @@ export interface ServingCertificateDeps {
   readonly logger: Logger;
   /** Kubernetes mode: write the CA bundle into the MutatingWebhookConfiguration. */
   readonly patchCaBundle?: (pem: string) => Promise<Result<void>>;
+  /** Told each time trusted() changes (a --workers primary passes it on to its workers). */
+  readonly onTrust?: (trusted: boolean) => void;
 }
 
 export async function servingCertificate(spec: CertificateSpec, deps: ServingCertificateDeps): Promise<Result<ServingCertificate>> {
   return spec.kind === 'files' ? fromFiles(spec.certFile, spec.keyFile, deps.logger) : fromSelfSigned(spec, deps);
 }
 
-/** A pair handed over by a cluster primary, which renews it and sends the new one. */
-export function fixedCertificate(pem: { cert: string; key: string }): Result<ServingCertificate> {
+/**
+ * A pair handed over by a cluster primary, which renews it and sends the new
+ * one; whether the cluster trusts it yet is the primary's to say.
+ */
+export function fixedCertificate(pem: { cert: string; key: string }, trusted: () => boolean = () => true): Result<ServingCertificate> {
   const pair = checkPair(pem.cert, pem.key, 'certificate from the primary', 'key from the primary');
   if (!pair.ok) return pair;
-  return ok({ pair: pair.value, trusted: () => true, keepFresh: () => undefined, stop: () => undefined });
+  return ok({ pair: pair.value, trusted, keepFresh: () => undefined, stop: () => undefined });
 }
 
 async function fromFiles(certFile: string, keyFile: string, logger: Logger): Promise<Result<ServingCertificate>> {
@@ -78,16 +83,21 @@ async function fromSelfSigned(spec: Extract<CertificateSpec, { kind: 'self-signe
   let retry: NodeJS.Timeout | undefined;
   let stopped = false;
   let trusted = !deps.patchCaBundle;
+  const setTrusted = (now: boolean) => {
+    if (now === trusted) return;
+    trusted = now;
+    deps.onTrust?.(now);
+  };
   // Until the patch lands, retry: readiness waits for it (see trusted()).
   const patchUntilTrusted = async (pem: string): Promise<void> => {
     if (!deps.patchCaBundle || stopped) return;
     const patched = await deps.patchCaBundle(pem);
     if (patched.ok) {
-      trusted = true;
+      setTrusted(true);
       deps.logger.info('caBundle of the MutatingWebhookConfiguration patched');
       return;
     }
-    trusted = false;
+    setTrusted(false);
     deps.logger.error({ reason: patched.error.message, retryInSeconds: PATCH_RETRY_MS / 1000 },
       'caBundle of the MutatingWebhookConfiguration not patched; not ready until it is');
     if (stopped || pem !== ca.cert) return;

@@ -12,7 +12,7 @@ import { loadStaticStores } from '../../src/identity/static-files.js';
 import { DEFAULT_ENGINE_CONFIG } from '../../src/engine/config.js';
 import { createLogger } from '../../src/server/logger.js';
 import { createMetrics } from '../../src/server/metrics.js';
-import { serviceDnsNames } from '../../src/server/self-signed.js';
+import { createCertificateAuthority, serviceDnsNames } from '../../src/server/self-signed.js';
 import { servingCertificate, type CertificateSpec } from '../../src/server/serving-certificate.js';
 import { parseCipherSuites, type TlsPolicy } from '../../src/server/tls.js';
 import { startWebhookServer, type WebhookServer } from '../../src/server/webhook-server.js';
@@ -231,4 +231,31 @@ t.test('self-signed: not trusted (so not ready) until the CA patch lands; the pa
   tt.ok(lines.some((l) => /not ready until it is/.test(String(l.msg))), 'the failure is logged with its consequence');
   await until(tt, 'the retried patch', () => cert.value.trusted(), 15_000);
   tt.equal(calls, 2);
+});
+
+t.test('self-signed: onTrust hears each change of trusted(), for --workers to pass on', async (tt) => {
+  const { logger } = capture();
+  const changes: boolean[] = [];
+  let calls = 0;
+  const cert = await servingCertificate({ kind: 'self-signed', options: { names: ['x.eks.svc'] } }, {
+    logger,
+    onTrust: (trusted) => changes.push(trusted),
+    patchCaBundle: async () => (++calls === 1
+      ? { ok: false, error: { code: 'E_WEBHOOK_CA_PATCH', message: 'API server unreachable' } }
+      : { ok: true, value: undefined }),
+  });
+  if (!cert.ok) throw new Error(cert.error.message);
+  tt.teardown(() => cert.value.stop());
+  tt.same(changes, [], 'the first patch failed: still untrusted, as it started, so no change to report');
+  tt.equal(cert.value.trusted(), false);
+  await until(tt, 'the retried patch', () => cert.value.trusted(), 15_000);
+  tt.same(changes, [true]);
+});
+
+t.test('self-signed: CAs made in the same millisecond still have different subjects', async (tt) => {
+  const now = new Date();
+  const [a, b] = await Promise.all([createCertificateAuthority(undefined, now), createCertificateAuthority(undefined, now)]);
+  if (!a.ok || !b.ok) throw new Error('CA generation failed');
+  const subject = (pem: string) => new X509Certificate(pem).subject;
+  tt.not(subject(a.value.cert), subject(b.value.cert), 'a client that looks issuers up by name finds the right one');
 });
