@@ -112,7 +112,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'tls-cipher-suites', type: 'string', default: '', group: 'tls', commands: SERVE, metavar: 'LIST',
     help: 'Comma-separated cipher suites (IANA/Go names or OpenSSL names); empty means Node defaults.' },
   { name: 'client-ca-file', type: 'string', default: '', group: 'tls', commands: SERVE, since: 'new', metavar: 'FILE',
-    help: 'Require client certificates signed by this CA (mutual TLS with the API server).' },
+    help: 'Require client certificates signed by this CA (mutual TLS with the API server); reloaded when the file changes.' },
   { name: 'self-signed', type: 'bool', default: false, group: 'tls', commands: SERVE, since: 'new',
     help: 'Generate a CA and serving certificate for the service DNS names and renew them before expiry.' },
   { name: 'service-name', type: 'string', default: 'pod-identity-webhook', group: 'tls', commands: SERVE,

@@ -2,12 +2,11 @@
 // flag is one line on stderr and not a half-started server. --dev fills in
 // developer defaults for every flag the user did not give.
 
-import { readFileSync } from 'node:fs';
-import { X509Certificate } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SecureVersion } from 'node:tls';
 import { errors as E, fail, ok, type Result } from '../errors.js';
+import { readClientCa } from '../server/client-ca.js';
 import { logLevelFrom, type LogLevel } from '../server/logger.js';
 import { serviceDnsNames } from '../server/self-signed.js';
 import type { CertificateSpec } from '../server/serving-certificate.js';
@@ -25,6 +24,8 @@ export interface ServeSettings {
   readonly workers: number;
   readonly logLevel: LogLevel;
   readonly policy: TlsPolicy;
+  /** Set with --client-ca-file: watched, the CA in `policy` replaced when it changes. */
+  readonly clientCaFile?: string;
   readonly certificate: CertificateSpec;
   readonly debugHandlers: boolean;
   readonly dev?: DevSettings;
@@ -61,7 +62,8 @@ export function serveSettings(args: ParsedArgs): Result<ServeSettings> {
   if (!minVersion.ok) return minVersion;
   const ciphers = parseCipherSuites(String(values['tls-cipher-suites']), minVersion.value);
   if (!ciphers.ok) return ciphers;
-  const clientCa = readClientCa(String(values['client-ca-file']));
+  const clientCaFile = String(values['client-ca-file']);
+  const clientCa = readClientCa(clientCaFile);
   if (!clientCa.ok) return clientCa;
   const policy: TlsPolicy = {
     minVersion: minVersion.value as SecureVersion,
@@ -89,6 +91,7 @@ export function serveSettings(args: ParsedArgs): Result<ServeSettings> {
     workers,
     logLevel: logLevel.value,
     policy,
+    ...(clientCa.value ? { clientCaFile } : {}),
     certificate,
     debugHandlers: values['enable-debugging-handlers'] === true,
     ...(dev ? { dev: { ...(caBundleOut ? { caFile: resolve(caBundleOut) } : {}), reviewFile: join(PACKAGE_ROOT, 'examples', 'admission-review.json') } } : {}),
@@ -105,20 +108,4 @@ function applyDevDefaults(values: FlagValues, given: (name: string) => boolean):
       values['container-credentials-config'] = join(PACKAGE_ROOT, 'examples', 'pod-identity.json');
     }
   }
-}
-
-function readClientCa(file: string): Result<string | undefined> {
-  if (file === '') return ok(undefined);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    return fail(E.clientCaBad(file, (err as NodeJS.ErrnoException).code ?? (err as Error).message));
-  }
-  try {
-    if (!new X509Certificate(text).ca) return fail(E.clientCaBad(file, 'the certificate is not a CA (basicConstraints CA:FALSE)'));
-  } catch (err) {
-    return fail(E.clientCaBad(file, (err as Error).message));
-  }
-  return ok(text);
 }

@@ -8,6 +8,7 @@ import cluster from 'node:cluster';
 import { isAbsolute, relative } from 'node:path';
 import type { Logger } from 'pino';
 import type { SourceEvent } from '../identity/running.js';
+import { watchClientCa } from '../server/client-ca.js';
 import { workerLink, type WorkerLink } from '../server/cluster-link.js';
 import { announcer, createLogger } from '../server/logger.js';
 import { onStopSignal } from '../server/shutdown.js';
@@ -78,6 +79,17 @@ async function runServer(args: ParsedArgs, s: ServeSettings, io: Io, worker: Wor
   }
   certificate.value.keepFresh((pair) => server.value.setPair(pair));
   worker?.onPair((pair) => server.value.setPair(pair));
+  const clientCaWatch = s.clientCaFile && s.policy.clientCa
+    ? watchClientCa(s.clientCaFile, s.policy.clientCa, {
+        onCa(pem) {
+          server.value.setClientCa(pem);
+          logger.info({ file: s.clientCaFile }, 'client CA reloaded');
+        },
+        onBroken(reason) {
+          logger.warn({ reason }, 'client CA file changed but is not usable; still requiring the previous CA');
+        },
+      })
+    : undefined;
 
   const stopped = new Promise<string>((resolve) => {
     onStopSignal(resolve, { exitOnSecond: !worker });
@@ -97,6 +109,7 @@ async function runServer(args: ParsedArgs, s: ServeSettings, io: Io, worker: Wor
   const signal = await stopped;
   logger.info({ signal, grace: formatGoDuration(s.graceMs) }, 'shutting down: finishing in-flight requests');
   const drained = await server.value.shutdown(s.graceMs);
+  clientCaWatch?.close();
   certificate.value.stop();
   await stopSource(source.stop());
   (worker ? logger : announcer(logger)).info({ ms: drained.ms, forcedClose: drained.forced }, 'stopped');

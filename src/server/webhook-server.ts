@@ -40,6 +40,8 @@ export interface WebhookServer {
   readonly metrics: WebhookMetrics;
   /** Serve this pair to new connections (open ones keep theirs). */
   setPair(pair: ServingPair): void;
+  /** Require client certificates from this CA on new connections (only when started with one). */
+  setClientCa(pem: string): void;
   /** Stop accepting, answer what is in flight (up to graceMs), close everything. */
   shutdown(graceMs: number): Promise<DrainResult>;
 }
@@ -51,6 +53,9 @@ const KEEP_ALIVE_MS = 120_000;
 export async function startWebhookServer(opts: WebhookServerOptions): Promise<Result<WebhookServer>> {
   const metrics = opts.metrics ?? createMetrics();
   let closing = false;
+  // What new connections get; each setter rebuilds the secure context from both.
+  let policy = opts.policy;
+  let pair = opts.pair;
   let https: HttpsServer | undefined;
   const app = createApp({
     serverFactory: (handler) => {
@@ -98,8 +103,15 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<Re
     port: (server.address() as AddressInfo).port,
     metricsPort: metricsServer?.value.port ?? -1,
     metrics,
-    setPair(pair) {
-      server.setSecureContext(contextOptions(opts.policy, pair));
+    setPair(next) {
+      pair = next;
+      server.setSecureContext(contextOptions(policy, pair));
+    },
+    setClientCa(pem) {
+      // requestCert is fixed when the server is made: a CA can be swapped, not added.
+      if (!policy.clientCa) return;
+      policy = { ...policy, clientCa: pem };
+      server.setSecureContext(contextOptions(policy, pair));
     },
     async shutdown(graceMs) {
       closing = true;

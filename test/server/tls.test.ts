@@ -17,7 +17,7 @@ import { servingCertificate, type CertificateSpec } from '../../src/server/servi
 import { parseCipherSuites, type TlsPolicy } from '../../src/server/tls.js';
 import { startWebhookServer, type WebhookServer } from '../../src/server/webhook-server.js';
 import { admit } from '../helpers/apiserver.js';
-import { REVIEW_FILE, SERVICE_NAME, https, makeCa, makeLeaf, tempDir, type Pem } from './helpers.js';
+import { REVIEW_FILE, SERVICE_NAME, https, makeCa, makeLeaf, serve, tempDir, type Pem } from './helpers.js';
 
 const review = JSON.parse(readFileSync(REVIEW_FILE, 'utf8'));
 const stores = await loadStaticStores({
@@ -157,6 +157,39 @@ t.test('mutual TLS: a client certificate from the client CA is required', async 
   }
   const r = await https({ port: server.port, ca: serverCa.cert, cert: good.cert, key: good.key, body: JSON.stringify(review), headers: { 'content-type': 'application/json' } });
   admit(review, r.json());
+});
+
+t.test('mutual TLS: a rotated --client-ca-file is required from the next connection; a broken one keeps the old', async (tt) => {
+  const dir = tempDir(tt);
+  const serverCa = await makeCa('server-ca');
+  const leaf = await makeLeaf(serverCa, SERVICE_NAME, 'server');
+  const [oldCa, newCa] = [await makeCa('client-ca-1'), await makeCa('client-ca-2')];
+  const [oldClient, newClient] = [await makeLeaf(oldCa, 'kube-apiserver', 'client'), await makeLeaf(newCa, 'kube-apiserver', 'client')];
+  writeFileSync(join(dir, 'tls.crt'), leaf.cert);
+  writeFileSync(join(dir, 'tls.key'), leaf.key);
+  writeFileSync(join(dir, 'client-ca.crt'), oldCa.cert);
+  const served = await serve(tt, ['--tls-cert', join(dir, 'tls.crt'), '--tls-key', join(dir, 'tls.key'), '--client-ca-file', join(dir, 'client-ca.crt'),
+    '--service-accounts', 'examples/service-accounts.yaml']);
+  const server = { port: served.port } as WebhookServer;
+  const as = (client: Pem) => handshake(server, { ca: serverCa.cert, cert: client.cert, key: client.key });
+
+  await as(oldClient);
+  await tt.rejects(as(newClient), 'the new CA is not trusted yet');
+
+  // Roll-over: both CAs in one file, then the new one alone.
+  writeFileSync(join(dir, 'client-ca.crt'), `${oldCa.cert.trim()}\n${newCa.cert.trim()}\n`);
+  await until(tt, 'the two-CA bundle', () => as(newClient).then(() => true, () => false));
+  await as(oldClient);
+  writeFileSync(join(dir, 'client-ca.crt'), newCa.cert);
+  await until(tt, 'the new client CA alone', () => as(oldClient).then(() => false, () => true));
+  await as(newClient);
+  tt.equal(served.logs().filter((l) => l.msg === 'client CA reloaded').length, 2);
+
+  writeFileSync(join(dir, 'client-ca.crt'), leaf.cert); // a certificate, but not a CA
+  await until(tt, 'the broken file reported', () => served.logs().some((l) => l.msg === 'client CA file changed but is not usable; still requiring the previous CA'));
+  tt.match(served.logs().find((l) => l.level === 40)?.reason, /not a CA/);
+  await as(newClient);
+  tt.equal(await served.stop(), 0);
 });
 
 t.test('TLS versions and cipher suites', async (tt) => {
