@@ -6,15 +6,14 @@
 
 import cluster, { type Worker } from 'node:cluster';
 import { AggregatorRegistry } from 'prom-client';
-import { startSource } from '../identity/start.js';
 import { MESSAGE, PAIR_ENV, handedPairEnv, type PemPair } from '../server/cluster-link.js';
 import { announcer, createLogger } from '../server/logger.js';
 import { startMetricsServer } from '../server/metrics-server.js';
-import { servingCertificate, type ServingCertificate } from '../server/serving-certificate.js';
 import { onStopSignal } from '../server/shutdown.js';
 import type { Io } from './output.js';
 import type { ParsedArgs } from './parse-args.js';
-import { devBanner, logSourceEvent, noteIgnoredFlags, refuse, stopSource } from './serve.js';
+import { devBanner, noteIgnoredFlags, refuse } from './serve.js';
+import { startSourceAndCertificate, stopSource } from './serve-start.js';
 import type { ServeSettings } from './serve-settings.js';
 
 const RESTART_DELAY_MS = 1000;
@@ -23,17 +22,8 @@ export async function runPrimary(args: ParsedArgs, s: ServeSettings, io: Io): Pr
   const logger = createLogger(s.logLevel);
   noteIgnoredFlags(args, logger);
 
-  // Files are checked here once so a bad path is one line, not one per worker.
-  const fromFiles = s.certificate.kind === 'files' ? await servingCertificate(s.certificate, { logger }) : undefined;
-  if (fromFiles && !fromFiles.ok) return refuse(io, fromFiles.error.message, 1);
-  fromFiles?.value.stop();
-  // The primary's own source backs /debug/alpha/cache and patches the CA bundle.
-  const running = await startSource({ values: s.values, logger, onEvent: (e) => logSourceEvent(logger, e) });
-  if (!running.ok) return refuse(io, running.error.message, 1);
-  const source = running.value;
-  let selfSigned: ServingCertificate | undefined;
-  const env: Record<string, string> = {};
   // Workers forked later (restarts) start from the current pair and trust; running ones are told.
+  const env: Record<string, string> = {};
   const broadcast = (message: Record<string, unknown>) => {
     for (const w of Object.values(cluster.workers ?? {})) if (w?.isConnected()) w.send(message);
   };
@@ -42,20 +32,20 @@ export async function runPrimary(args: ParsedArgs, s: ServeSettings, io: Io): Pr
     handed = next;
     env[PAIR_ENV] = handedPairEnv(next.pair, next.trusted);
   };
-  if (s.certificate.kind === 'self-signed') {
-    const patch = source.patchWebhookCaBundle?.bind(source);
-    const onTrust = (trusted: boolean) => {
+  // Files are checked here once so a bad path is one line, not one per worker.
+  // The primary's own source backs /debug/alpha/cache and patches the CA bundle.
+  const prepared = await startSourceAndCertificate(s, logger, {
+    onTrust(trusted) {
       if (handed) handOut({ ...handed, trusted });
       broadcast({ type: MESSAGE.trust, trusted });
-    };
-    const made = await servingCertificate(s.certificate, { logger, onTrust, ...(patch ? { patchCaBundle: patch } : {}) });
-    if (!made.ok) {
-      await stopSource(source.stop());
-      return refuse(io, made.error.message, 1);
-    }
-    selfSigned = made.value;
-    handOut({ pair: made.value.pair, trusted: made.value.trusted() });
-  }
+    },
+  });
+  if (!prepared.ok) return refuse(io, prepared.error.message, 1);
+  const { source, certificate } = prepared.value;
+  // Workers load certificate files themselves; only a self-signed pair is handed over.
+  const selfSigned = s.certificate.kind === 'self-signed' ? certificate : undefined;
+  if (selfSigned) handOut({ pair: selfSigned.pair, trusted: selfSigned.trusted() });
+  else certificate.stop();
 
   const aggregator = new AggregatorRegistry();
   const metrics = await startMetricsServer({

@@ -7,7 +7,6 @@
 import cluster from 'node:cluster';
 import { isAbsolute, relative } from 'node:path';
 import type { Logger } from 'pino';
-import type { SourceEvent } from '../identity/running.js';
 import { watchClientCa } from '../server/client-ca.js';
 import { workerLink, type WorkerLink } from '../server/cluster-link.js';
 import { announcer, createLogger } from '../server/logger.js';
@@ -17,9 +16,6 @@ import { FLAGS } from './flags.js';
 import type { Io } from './output.js';
 import type { ParsedArgs } from './parse-args.js';
 import { serveSettings, type ServeSettings } from './serve-settings.js';
-
-// A source that does not stop in time must not keep the process alive after SIGTERM.
-const STOP_SOURCE_MS = 2000;
 
 export async function runServe(args: ParsedArgs, io: Io): Promise<number> {
   const settings = serveSettings(args);
@@ -37,47 +33,37 @@ async function runServer(args: ParsedArgs, s: ServeSettings, io: Io, worker: Wor
   if (!worker) noteIgnoredFlags(args, logger);
   // Loaded only now: the Kubernetes client alone takes half a second to import,
   // and a mistyped flag (or `replay`, which shares main.js) should not wait for it.
-  const [{ startSource }, { servingCertificate, fixedCertificate }, { startWebhookServer }, { createMetrics }] = await Promise.all([
-    import('../identity/start.js'), import('../server/serving-certificate.js'),
+  const [{ startSourceAndCertificate, stopSource }, { fixedCertificate }, { startWebhookServer }, { createMetrics }] = await Promise.all([
+    import('./serve-start.js'), import('../server/serving-certificate.js'),
     import('../server/webhook-server.js'), import('../server/metrics.js'),
   ]);
 
-  // Certificate files are checked before the source starts, so a wrong path fails
-  // fast; a self-signed CA waits for the source, which may patch it into the cluster.
-  // A cluster worker is handed the primary's self-signed pair instead.
+  // A cluster worker is handed the primary's self-signed pair; the primary says when it is trusted.
   const handed = worker?.pair ? fixedCertificate(worker.pair, () => worker.trusted()) : undefined;
   if (handed && !handed.ok) return refuse(io, handed.error.message, 1);
-  const early = handed ?? (s.certificate.kind === 'files' ? await servingCertificate(s.certificate, { logger }) : undefined);
-  if (early && !early.ok) return refuse(io, early.error.message, 1);
-  const running = await startSource({ values: s.values, logger, onEvent: (e) => logSourceEvent(logger, e) });
-  if (!running.ok) return refuse(io, running.error.message, 1);
-  const source = running.value;
-  const patch = source.patchWebhookCaBundle?.bind(source);
-  const certificate = early ?? await servingCertificate(s.certificate, { logger, ...(patch ? { patchCaBundle: patch } : {}) });
-  if (!certificate.ok) {
-    await stopSource(source.stop());
-    return refuse(io, certificate.error.message, 1);
-  }
+  const started = await startSourceAndCertificate(s, logger, handed ? { handed: handed.value } : {});
+  if (!started.ok) return refuse(io, started.error.message, 1);
+  const { source, certificate } = started.value;
 
   const server = await startWebhookServer({
     host: s.host,
     port: s.port,
     ...(worker ? {} : { metricsPort: s.metricsPort }),
     policy: s.policy,
-    pair: certificate.value.pair,
+    pair: certificate.pair,
     handleDeps: () => ({ source: source.source, config: source.config, random: Math.random }),
-    synced: () => source.source.synced() && certificate.value.trusted(),
+    synced: () => source.source.synced() && certificate.trusted(),
     ...(s.debugHandlers ? { snapshot: () => source.source.snapshot() } : {}),
     maxRequestBytes: s.maxRequestBytes,
     logger,
     metrics: createMetrics({ clusterWorker: worker !== undefined }),
   });
   if (!server.ok) {
-    certificate.value.stop();
+    certificate.stop();
     await stopSource(source.stop());
     return refuse(io, server.error.message, 1);
   }
-  certificate.value.keepFresh((pair) => server.value.setPair(pair));
+  certificate.keepFresh((pair) => server.value.setPair(pair));
   worker?.onPair((pair) => server.value.setPair(pair));
   const clientCaWatch = s.clientCaFile && s.policy.clientCa
     ? watchClientCa(s.clientCaFile, s.policy.clientCa, {
@@ -101,7 +87,7 @@ async function runServer(args: ParsedArgs, s: ServeSettings, io: Io, worker: Wor
     announcer(logger).info({
       port: server.value.port, metricsPort: server.value.metricsPort, source: source.kind,
       tlsMinVersion: s.policy.minVersion, clientCertificates: s.policy.clientCa !== undefined,
-      certificate: s.certificate.kind, notAfter: certificate.value.pair.notAfter.toISOString(),
+      certificate: s.certificate.kind, notAfter: certificate.pair.notAfter.toISOString(),
     }, 'listening');
     if (s.dev) io.err(devBanner(s, server.value.port, server.value.metricsPort));
   }
@@ -110,7 +96,7 @@ async function runServer(args: ParsedArgs, s: ServeSettings, io: Io, worker: Wor
   logger.info({ signal, grace: formatGoDuration(s.graceMs) }, 'shutting down: finishing in-flight requests');
   const drained = await server.value.shutdown(s.graceMs);
   clientCaWatch?.close();
-  certificate.value.stop();
+  certificate.stop();
   await stopSource(source.stop());
   (worker ? logger : announcer(logger)).info({ ms: drained.ms, forcedClose: drained.forced }, 'stopped');
   worker?.done();
@@ -122,27 +108,12 @@ export function refuse(io: Io, message: string, code: number): number {
   return code;
 }
 
-export async function stopSource(stopping: Promise<void>): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([stopping.catch(() => undefined), new Promise<void>((r) => { timer = setTimeout(r, STOP_SOURCE_MS); })]);
-  clearTimeout(timer);
-}
-
 /** Upstream Deployment args keep working; say which ones do nothing here. */
 export function noteIgnoredFlags(args: ParsedArgs, logger: Logger): void {
   for (const flag of FLAGS) {
     if (flag.ignored && args.given.has(flag.name)) {
       logger.info({ flag: `--${flag.name}`, reason: flag.ignored }, 'upstream flag accepted; it has no effect');
     }
-  }
-}
-
-export function logSourceEvent(logger: Logger, e: SourceEvent): void {
-  switch (e.type) {
-    case 'synced': return void logger.info({ serviceAccounts: e.serviceAccounts, ms: e.ms }, 'identity source synced');
-    case 'watch-restart': return void logger.warn({ resource: e.resource, reason: e.reason }, 'watch restarted');
-    case 'reloaded': return void logger.info({ what: e.what }, 'reloaded');
-    case 'reload-failed': return void logger.warn({ what: e.what, reason: e.reason }, 'reload failed; keeping the previous contents');
   }
 }
 
