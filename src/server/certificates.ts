@@ -7,7 +7,7 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createSecureContext } from 'node:tls';
 import { errors as E, fail, ok, type Result } from '../errors.js';
-import { watchFiles, type FileWatch } from '../util/watch-files.js';
+import { watchLoaded, type FileWatch } from '../util/watch-files.js';
 
 export interface ServingPair {
   readonly cert: string;
@@ -52,34 +52,6 @@ export interface PairWatchEvents {
 }
 
 export function watchPair(certFile: string, keyFile: string, initial: ServingPair, events: PairWatchEvents): FileWatch {
-  let served = initial;
-  let lastBroken = '';
-  let busy = false;
-  let again = false;
-  const reload = async (): Promise<void> => {
-    if (busy) {
-      again = true;
-      return;
-    }
-    busy = true;
-    try {
-      const pair = await loadPair(certFile, keyFile);
-      if (!pair.ok) {
-        // The safety-net poll re-reads every few seconds: report a broken pair once, not on every poll.
-        if (pair.error.message !== lastBroken) events.onBroken(pair.error.message);
-        lastBroken = pair.error.message;
-      } else if (pair.value.fingerprint !== served.fingerprint || pair.value.key !== served.key) {
-        served = pair.value;
-        lastBroken = '';
-        events.onPair(pair.value);
-      }
-    } finally {
-      busy = false;
-      if (again) {
-        again = false;
-        void reload();
-      }
-    }
-  };
-  return watchFiles([certFile, keyFile], () => void reload());
+  return watchLoaded([certFile, keyFile], initial, () => loadPair(certFile, keyFile),
+    (a, b) => a.fingerprint === b.fingerprint && a.key === b.key, { onValue: events.onPair, onBroken: events.onBroken });
 }

@@ -8,9 +8,9 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { errors as E, fail, ok, type Result } from '../errors.js';
-import { watchFiles, type FileWatch } from '../util/watch-files.js';
+import { watchLoaded, type FileWatch } from '../util/watch-files.js';
 
-export function checkClientCa(file: string, text: string): Result<string> {
+function checkClientCa(file: string, text: string): Result<string> {
   try {
     if (!new X509Certificate(text).ca) return fail(E.clientCaBad(file, 'the certificate is not a CA (basicConstraints CA:FALSE)'));
   } catch (err) {
@@ -22,13 +22,23 @@ export function checkClientCa(file: string, text: string): Result<string> {
 /** At start: '' means no client certificates are asked for. */
 export function readClientCa(file: string): Result<string | undefined> {
   if (file === '') return ok(undefined);
-  let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    return checkClientCa(file, readFileSync(file, 'utf8'));
   } catch (err) {
-    return fail(E.clientCaBad(file, (err as NodeJS.ErrnoException).code ?? (err as Error).message));
+    return unreadable(file, err);
   }
-  return checkClientCa(file, text);
+}
+
+async function loadClientCa(file: string): Promise<Result<string>> {
+  try {
+    return checkClientCa(file, await readFile(file, 'utf8'));
+  } catch (err) {
+    return unreadable(file, err);
+  }
+}
+
+function unreadable(file: string, err: unknown): Result<never> {
+  return fail(E.clientCaBad(file, (err as NodeJS.ErrnoException).code ?? (err as Error).message));
 }
 
 export interface ClientCaWatchEvents {
@@ -39,27 +49,5 @@ export interface ClientCaWatchEvents {
 }
 
 export function watchClientCa(file: string, initial: string, events: ClientCaWatchEvents): FileWatch {
-  let current = initial;
-  let lastBroken = '';
-  const reload = async (): Promise<void> => {
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (err) {
-      return report(E.clientCaBad(file, (err as NodeJS.ErrnoException).code ?? (err as Error).message).message);
-    }
-    const checked = checkClientCa(file, text);
-    if (!checked.ok) return report(checked.error.message);
-    lastBroken = '';
-    if (checked.value !== current) {
-      current = checked.value;
-      events.onCa(current);
-    }
-  };
-  // The safety-net poll re-reads every few seconds: a broken file is reported once.
-  const report = (reason: string) => {
-    if (reason !== lastBroken) events.onBroken(reason);
-    lastBroken = reason;
-  };
-  return watchFiles([file], () => void reload());
+  return watchLoaded([file], initial, () => loadClientCa(file), (a, b) => a === b, { onValue: events.onCa, onBroken: events.onBroken });
 }

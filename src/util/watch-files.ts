@@ -4,6 +4,7 @@
 
 import { watch, type FSWatcher } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import type { Result } from '../errors.js';
 
 export interface FileWatch {
   close(): void;
@@ -40,4 +41,57 @@ export function watchFiles(paths: readonly string[], onChange: () => void, debou
       for (const w of watchers) w.close();
     },
   };
+}
+
+export interface ReloadEvents<T> {
+  /** A new, checked value (different from the one in use, by `same`). */
+  onValue(value: T): void;
+  /** The files changed but do not load; the old value stays. Said once per distinct reason. */
+  onBroken(reason: string): void;
+}
+
+/**
+ * Loads `load()` again whenever `paths` change, one load at a time (a change
+ * during a load queues one more). The safety-net poll re-reads every few
+ * seconds, so a broken state is reported once, not on every poll, until a good
+ * read comes in between.
+ */
+export function watchLoaded<T>(
+  paths: readonly string[],
+  initial: T,
+  load: () => Promise<Result<T>>,
+  same: (a: T, b: T) => boolean,
+  events: ReloadEvents<T>,
+): FileWatch {
+  let current = initial;
+  let lastBroken = '';
+  let busy = false;
+  let again = false;
+  const reload = async (): Promise<void> => {
+    if (busy) {
+      again = true;
+      return;
+    }
+    busy = true;
+    try {
+      const loaded = await load();
+      if (!loaded.ok) {
+        if (loaded.error.message !== lastBroken) events.onBroken(loaded.error.message);
+        lastBroken = loaded.error.message;
+      } else {
+        lastBroken = '';
+        if (!same(loaded.value, current)) {
+          current = loaded.value;
+          events.onValue(loaded.value);
+        }
+      }
+    } finally {
+      busy = false;
+      if (again) {
+        again = false;
+        void reload();
+      }
+    }
+  };
+  return watchFiles(paths, () => void reload());
 }
