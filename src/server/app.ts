@@ -31,7 +31,6 @@ export function createApp(deps: AppDeps): FastifyInstance {
       if (isAdmissionPath(req.url)) admission(req, res);
       else fastifyHandler(req, res);
     }),
-    bodyLimit: deps.maxRequestBytes,
     logger: false,
     // During shutdown, requests on open connections are still answered (with
     // Connection: close) instead of fastify's default 503: the API server
@@ -40,7 +39,8 @@ export function createApp(deps: AppDeps): FastifyInstance {
     exposeHeadRoutes: false,
   }) as unknown as FastifyInstance;
 
-  // Nothing fastify serves takes a body.
+  // Nothing fastify serves takes a body: with no parsers it never reads one,
+  // and a POST to any other path is a 404 (/mutate never reaches fastify).
   app.removeAllContentTypeParsers();
 
   app.addHook('onResponse', (req, reply, done) => {
@@ -54,10 +54,7 @@ export function createApp(deps: AppDeps): FastifyInstance {
     : refuse(reply, 503, deps.closing() ? E.httpShuttingDown() : E.httpNotReady())));
 
   app.setNotFoundHandler((req, reply) => refuse(reply, 404, E.httpNotFound(req.url.split('?')[0] ?? '')));
-  app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
-    if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-      return refuse(reply, 415, E.httpUnsupportedMediaType(String(req.headers['content-type'] ?? '(none)')));
-    }
+  app.setErrorHandler((err: FastifyError, _req: FastifyRequest, reply: FastifyReply) => {
     const status = err.statusCode ?? 500;
     if (status >= 400 && status < 500) return refuse(reply, status, E.httpBadRequest(err.message));
     deps.logger.error({ err: { message: err.message, stack: err.stack } }, 'request failed');

@@ -67,6 +67,7 @@ t.test('bad requests get a JSON error and the right status', async (tt) => {
     ['GET /mutate', https({ port: server.port, ca: ca.cert, method: 'GET' }), 405, 'E_HTTP_METHOD_NOT_ALLOWED'],
     ['PUT /mutate', https({ port: server.port, ca: ca.cert, method: 'PUT', body: '{}', headers: { 'content-type': 'application/json' } }), 405, 'E_HTTP_METHOD_NOT_ALLOWED'],
     ['unknown path', https({ port: server.port, ca: ca.cert, method: 'GET', path: '/nope' }), 404, 'E_HTTP_NOT_FOUND'],
+    ['POST with a body to another path', post('{}', { 'content-type': 'text/plain' }, '/healthz'), 404, 'E_HTTP_NOT_FOUND'],
   ];
   for (const [name, pending, status, code] of cases) {
     const r = await pending;
