@@ -21,7 +21,7 @@ export function clip(value: string, max = 60): string {
 export const errors = {
   // --- command line ---
   unknownCommand: (cmd: string): UserError => ({ code: 'E_UNKNOWN_COMMAND',
-    message: `unknown command "${clip(cmd)}"; expected serve, replay or mutate (see --help)` }),
+    message: `unknown command "${clip(cmd)}" (see pod-identity-webhook --help for the commands)` }),
   unknownFlag: (flag: string, cmd: string): UserError => ({ code: 'E_UNKNOWN_FLAG',
     message: `unknown flag ${clip(flag)} for "${cmd}" (see pod-identity-webhook ${cmd} --help)` }),
   flagNeedsValue: (flag: string): UserError => ({ code: 'E_FLAG_NEEDS_VALUE',

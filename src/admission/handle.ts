@@ -4,7 +4,8 @@
 import { errors as E, fail, ok, type Result } from '../errors.js';
 import type { EngineConfig } from '../engine/config.js';
 import { inject } from '../engine/inject.js';
-import { isObject, readPod, type PodView } from '../engine/pod.js';
+import { isObject } from '../util/json.js';
+import { readPod, type PodView } from '../engine/pod.js';
 import type { Mode } from '../engine/resolve.js';
 import type { IdentityLookup, IdentitySource } from '../identity/types.js';
 import { decodeReview, encodeResponse, isPodCreate, type AdmissionReviewIn, type AdmissionReviewOut } from './review.js';

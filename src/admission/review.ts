@@ -3,7 +3,7 @@
 // response.uid = request.uid, patch and patchType together or not at all.
 
 import { errors as E, fail, ok, type Result } from '../errors.js';
-import { isObject, type JsonObject } from '../engine/pod.js';
+import { isObject, type JsonObject } from '../util/json.js';
 
 export const ADMISSION_VERSIONS = ['admission.k8s.io/v1', 'admission.k8s.io/v1beta1'] as const;
 export type AdmissionApiVersion = (typeof ADMISSION_VERSIONS)[number];

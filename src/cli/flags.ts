@@ -5,7 +5,11 @@
 // keep working); flags marked `since: 'new'` are ours.
 
 export type FlagType = 'string' | 'int' | 'bool' | 'duration' | 'stringArray';
-export type Command = 'serve' | 'replay' | 'mutate';
+/** The webhook's own commands, whose flags are upstream's contract. */
+export type WebhookCommand = 'serve' | 'replay' | 'mutate';
+/** The self-managed IRSA setup commands (OIDC issuer documents, trust policies). */
+export type SetupCommand = never;
+export type Command = WebhookCommand | SetupCommand;
 
 export interface FlagSpec {
   readonly name: string;
@@ -24,7 +28,7 @@ export interface FlagSpec {
   readonly metavar?: string;
 }
 
-export type FlagGroup = 'mutation' | 'pod-identity' | 'sources' | 'server' | 'tls' | 'kubernetes' | 'logging' | 'compat' | 'general';
+export type FlagGroup = 'mutation' | 'pod-identity' | 'sources' | 'server' | 'tls' | 'kubernetes' | 'logging' | 'compat' | 'setup' | 'general';
 
 export const GROUP_TITLES: Record<FlagGroup, string> = {
   mutation: 'Injection (IRSA)',
@@ -35,11 +39,15 @@ export const GROUP_TITLES: Record<FlagGroup, string> = {
   kubernetes: 'Kubernetes',
   logging: 'Logging',
   compat: 'Accepted for upstream compatibility (no effect)',
+  setup: 'IRSA setup',
   general: 'General',
 };
 
-const ALL: readonly Command[] = ['serve', 'replay', 'mutate'];
+export const WEBHOOK_COMMANDS: readonly WebhookCommand[] = ['serve', 'replay', 'mutate'];
+const ALL: readonly Command[] = WEBHOOK_COMMANDS;
 const SERVE: readonly Command[] = ['serve'];
+const SETUP: readonly SetupCommand[] = [];
+const EVERY: readonly Command[] = [...WEBHOOK_COMMANDS, ...SETUP];
 
 export const FLAGS: readonly FlagSpec[] = [
   // --- injection (IRSA) ---
@@ -153,9 +161,9 @@ export const FLAGS: readonly FlagSpec[] = [
     help: 'Manifest file to mutate (YAML or JSON, multi-document); - is stdin; repeatable.' },
   { name: 'explain', type: 'bool', default: false, group: 'general', commands: ['mutate'], since: 'new',
     help: 'Print, per pod template, what was injected into which container or why nothing was, instead of the manifests.' },
-  { name: 'version', type: 'bool', default: false, group: 'general', commands: ALL,
+  { name: 'version', type: 'bool', default: false, group: 'general', commands: EVERY,
     help: 'Print the version and exit.' },
-  { name: 'help', type: 'bool', default: false, group: 'general', commands: ALL, short: 'h',
+  { name: 'help', type: 'bool', default: false, group: 'general', commands: EVERY, short: 'h',
     help: 'Show help for the command.' },
 ];
 
@@ -163,7 +171,17 @@ export interface CommandSpec {
   readonly name: Command;
   readonly usage: string;
   readonly summary: string;
+  /** Where the command's exit codes differ from EXIT_CODES (e.g. check-trust's 1 = "would be refused"). */
+  readonly exitNote?: string;
 }
+
+/** Every command's exit codes, in --help and the README. */
+export const EXIT_CODES: ReadonlyArray<readonly [number, string]> = [
+  [0, 'success'],
+  [1, 'bad input (a file, a document, a key) or a failed check; one line on stderr names it'],
+  [2, 'usage error: unknown command or flag, bad flag value'],
+  [70, 'internal error (a bug: please report it with PIW_DEBUG=1 output)'],
+];
 
 export const COMMANDS: readonly CommandSpec[] = [
   { name: 'serve', usage: 'pod-identity-webhook serve [flags]',
@@ -176,6 +194,11 @@ export const COMMANDS: readonly CommandSpec[] = [
 
 export function flagsFor(command: Command): FlagSpec[] {
   return FLAGS.filter((f) => f.commands.includes(command));
+}
+
+/** The command group a first word opens ("oidc" → its subcommands), if any. */
+export function commandGroup(word: string): CommandSpec[] {
+  return COMMANDS.filter((c) => c.name.startsWith(`${word} `));
 }
 
 /** Upstream's klog flags are spelled with underscores; accept dashes too. */

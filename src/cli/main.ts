@@ -3,17 +3,15 @@
 // user can cause ends as one line on stderr and a non-zero exit, never a trace.
 
 import { errors as E } from '../errors.js';
-import { COMMANDS, type Command } from './flags.js';
-import { renderCommandHelp, renderTopHelp } from './help.js';
-import { runMutate } from './mutate.js';
+import { RUNNERS } from './commands.js';
+import { COMMANDS, commandGroup, type Command } from './flags.js';
+import { renderCommandHelp, renderGroupHelp, renderTopHelp } from './help.js';
 import { processIo, type Io } from './output.js';
 import { parseArgs } from './parse-args.js';
-import { runReplay } from './replay.js';
-import { runServe } from './serve.js';
 import { version } from './version.js';
 
 export async function main(argv: readonly string[], io: Io): Promise<number> {
-  const [first, ...rest] = argv;
+  const [first] = argv;
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
     io.out(renderTopHelp());
     return first === undefined ? 2 : 0;
@@ -22,11 +20,16 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     io.out(`pod-identity-webhook ${version()}\n`);
     return 0;
   }
-  const command = COMMANDS.find((c) => c.name === first)?.name as Command | undefined;
-  if (!command) {
-    io.err(`pod-identity-webhook: ${E.unknownCommand(first).message}\n`);
+  const chosen = chooseCommand(argv);
+  if (!chosen.ok) {
+    if (chosen.group) {
+      io.out(renderGroupHelp(first));
+      return chosen.help ? 0 : 2;
+    }
+    io.err(`pod-identity-webhook: ${E.unknownCommand(chosen.word).message}\n`);
     return 2;
   }
+  const { command, rest } = chosen;
   const parsed = parseArgs(command, rest);
   if (!parsed.ok) {
     io.err(`pod-identity-webhook ${command}: ${parsed.error.message}\n`);
@@ -40,11 +43,30 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     io.out(`pod-identity-webhook ${version()}\n`);
     return 0;
   }
-  switch (command) {
-    case 'replay': return runReplay(parsed.value, io);
-    case 'mutate': return runMutate(parsed.value, io);
-    case 'serve': return runServe(parsed.value, io);
+  const run = await RUNNERS[command]();
+  return run(parsed.value, io);
+}
+
+type Chosen =
+  | { ok: true; command: Command; rest: readonly string[] }
+  | { ok: false; group: true; help: boolean }
+  | { ok: false; group: false; word: string };
+
+function chooseCommand(argv: readonly string[]): Chosen {
+  const [first = '', second, ...after] = argv;
+  // Upstream's image runs the binary with flags only (`/webhook --in-cluster=false …`):
+  // a command line that starts with a flag is `serve`, so its Deployments work unchanged.
+  if (first.startsWith('-')) return { ok: true, command: 'serve', rest: argv };
+  const direct = COMMANDS.find((c) => c.name === first);
+  if (direct) return { ok: true, command: direct.name, rest: argv.slice(1) };
+  const group = commandGroup(first);
+  if (group.length > 0) {
+    const sub = group.find((c) => c.name === `${first} ${second}`);
+    if (sub) return { ok: true, command: sub.name, rest: after };
+    if (second === undefined || second === '--help' || second === '-h') return { ok: false, group: true, help: second !== undefined };
+    return { ok: false, group: false, word: `${first} ${second}` };
   }
+  return { ok: false, group: false, word: first };
 }
 
 main(process.argv.slice(2), processIo).then(

@@ -12,7 +12,8 @@ import type { IdentityLookup } from '../identity/types.js';
 import { escapePointerToken } from '../util/json-pointer.js';
 import { annotationKeys } from './annotations.js';
 import { POD_IDENTITY_LABEL, type EngineConfig } from './config.js';
-import type { ContainerView, Json, PodView } from './pod.js';
+import type { Json } from '../util/json.js';
+import type { ContainerView, PodView } from './pod.js';
 import { resolvePlan, type InjectionPlan, type Mode } from './resolve.js';
 
 export interface PatchOperation {

@@ -2,9 +2,7 @@
 // untyped JSON: the engine never re-encodes it, so fields it does not know survive.
 
 import { fail, ok, type Result } from '../errors.js';
-
-export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-export type JsonObject = { [key: string]: Json };
+import { isObject } from '../util/json.js';
 
 export interface ContainerView {
   readonly list: 'initContainers' | 'containers';
@@ -26,10 +24,6 @@ export interface PodView {
   readonly hasVolumeArray: boolean;
   readonly windows: boolean;
   readonly containers: readonly ContainerView[];
-}
-
-export function isObject(v: unknown): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** Reads a pod (or a pod template: {metadata, spec}); fails with a reason a user can act on. */

@@ -2,7 +2,7 @@
 // "namespace/serviceAccount" (namespace may be "*") to upstream's settings struct.
 
 import { fail, ok, type Result } from '../errors.js';
-import { isObject } from '../engine/pod.js';
+import { isObject } from '../util/json.js';
 import type { ConfigMapEntry, ConfigMapStore } from './types.js';
 
 export const CONFIG_MAP_NAME = 'pod-identity-webhook';

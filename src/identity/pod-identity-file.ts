@@ -1,7 +1,7 @@
 // Upstream's EKS Pod Identity file: {"identities":[{"namespace":"..","serviceAccount":".."}]}.
 
 import { ok, type Result } from '../errors.js';
-import { isObject } from '../engine/pod.js';
+import { isObject } from '../util/json.js';
 import type { PodIdentityStore } from './types.js';
 
 /** An empty text means "no identities" (upstream clears on an empty file). */

@@ -1,6 +1,6 @@
 // ServiceAccounts by "namespace/name", trimmed to the annotations under the prefix.
 
-import { isObject } from '../engine/pod.js';
+import { isObject } from '../util/json.js';
 import type { ServiceAccountRecord, ServiceAccountStore } from './types.js';
 
 // Most ServiceAccounts carry nothing under the prefix; one shared empty object

@@ -1,7 +1,7 @@
 // Static mode (replay, mutate, `serve --service-accounts`): identities from files.
 
 import { errors as E, fail, ok, type Result } from '../errors.js';
-import { isObject } from '../engine/pod.js';
+import { isObject } from '../util/json.js';
 import { displayName, readDocuments, readText } from '../io/documents.js';
 import { CONFIG_MAP_NAME, ConfigMapCache, parseConfigMapData } from './config-map.js';
 import { PodIdentitySet, parsePodIdentityText } from './pod-identity-file.js';

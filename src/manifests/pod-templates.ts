@@ -1,7 +1,7 @@
 // Where the pods are in a manifest: a Pod itself, or the pod template of a
 // workload. Paths are to the object the engine sees as a pod ({metadata, spec}).
 
-import { isObject, type JsonObject } from '../engine/pod.js';
+import { isObject, type JsonObject } from '../util/json.js';
 
 export interface PodSite {
   readonly kind: string;

@@ -5,7 +5,7 @@
 
 import type { Logger } from 'pino';
 import { errors as E } from '../../errors.js';
-import { isObject } from '../../engine/pod.js';
+import { isObject } from '../../util/json.js';
 import { CONFIG_MAP_NAME, parseConfigMapData, type ConfigMapCache } from '../config-map.js';
 import type { SourceEvent } from '../running.js';
 import type { WatchEventType, WatchTarget } from './list-watch.js';

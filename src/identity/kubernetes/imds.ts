@@ -4,7 +4,7 @@
 
 import http from 'node:http';
 import { errors as E, fail, ok, type Result } from '../../errors.js';
-import { isObject } from '../../engine/pod.js';
+import { isObject } from '../../util/json.js';
 import type { AccountInfo } from '../../cli/options.js';
 import { partitionForRegion } from '../partition.js';
 

@@ -13,7 +13,7 @@ import { newClusters, newContexts, newUsers, type Cluster, type User } from '@ku
 import { ExecAuth } from '@kubernetes/client-node/dist/exec_auth.js';
 import { FileAuth } from '@kubernetes/client-node/dist/file_auth.js';
 import { parse } from 'yaml';
-import { isObject } from '../../engine/pod.js';
+import { isObject } from '../../util/json.js';
 
 /** The current context's cluster and user. */
 export interface KubeAccess {

@@ -13,7 +13,7 @@
 
 import type http from 'node:http';
 import { errors as E, type UserError } from '../../errors.js';
-import { isObject } from '../../engine/pod.js';
+import { isObject } from '../../util/json.js';
 import { describeNetError, type KubeConnection } from './connection.js';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';

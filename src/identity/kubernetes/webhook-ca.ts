@@ -5,7 +5,7 @@
 // patch, and we read again and retry instead of overwriting its CA.
 
 import { errors as E, fail, ok, type Result } from '../../errors.js';
-import { isObject } from '../../engine/pod.js';
+import { isObject } from '../../util/json.js';
 import { mergeCaBundle } from './ca-bundle.js';
 import type { KubeConnection } from './connection.js';
 

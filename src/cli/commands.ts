@@ -1,0 +1,15 @@
+// Which module runs each command. Loaded only when chosen: `oidc jwks` in a CI
+// pipeline must not pay for the server or the Kubernetes client (each answers
+// within a few hundred milliseconds of Node's start, docs/benchmarks.md).
+
+import type { Command } from './flags.js';
+import type { Io } from './output.js';
+import type { ParsedArgs } from './parse-args.js';
+
+export type Runner = (args: ParsedArgs, io: Io) => Promise<number>;
+
+export const RUNNERS: Record<Command, () => Promise<Runner>> = {
+  serve: async () => (await import('./serve.js')).runServe,
+  replay: async () => (await import('./replay.js')).runReplay,
+  mutate: async () => (await import('./mutate.js')).runMutate,
+};
