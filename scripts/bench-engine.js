@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { handleReview } from '../dist/admission/handle.js';
 import { DEFAULT_ENGINE_CONFIG } from '../dist/engine/config.js';
-import { loadStaticStores } from '../dist/identity/static-files.js';
+import { loadStaticStores } from '../dist/identity/file-source.js';
 
 const SAMPLES = Number(process.env.SAMPLES ?? 9);
 const ITERATIONS = Number(process.env.ITERATIONS ?? 20000);

@@ -40,11 +40,11 @@ if (mode === 'baseline') {
   process.stdout.write(`${JSON.stringify({ ms, items: n, rssMb: rssMb(), kept: kept.length })}\n`);
   agent.destroy();
 } else if (mode === 'source') {
-  const { startKubernetes } = await import('../dist/identity/kubernetes/start.js');
+  const { startBackend } = await import('../dist/cli/serve-start.js');
   const { parseArgs } = await import('../dist/cli/parse-args.js');
   const parsed = parseArgs('serve', ['--kubeconfig', args[0]]);
   const started = performance.now();
-  const r = await startKubernetes({ values: parsed.value.values, logger: pino({ level: 'silent' }) }, {});
+  const r = await startBackend(parsed.value.values, { logger: pino({ level: 'silent' }) });
   if (!r.ok) throw new Error(r.error.message);
   while (!r.value.source.synced()) await new Promise((res) => setTimeout(res, 5));
   const ms = Math.round(performance.now() - started);

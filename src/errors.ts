@@ -67,6 +67,17 @@ export const errors = {
   webhookCaPatchFailed: (name: string, reason: string): UserError => ({ code: 'E_WEBHOOK_CA_PATCH',
     message: `cannot write the CA bundle into MutatingWebhookConfiguration "${clip(name)}": ${clip(reason, 160)}` }),
 
+  // --- pods: what the engine cannot read (front doors add where the pod was) ---
+  podNotObject: (): UserError => ({ code: 'E_POD', message: 'not a JSON object' }),
+  podMetadataNotObject: (): UserError => ({ code: 'E_POD', message: 'metadata is not an object' }),
+  podSpecMissing: (): UserError => ({ code: 'E_POD', message: 'spec is missing or not an object' }),
+  podContainersMissing: (): UserError => ({ code: 'E_POD', message: 'spec.containers is missing' }),
+  podListNotArray: (list: string): UserError => ({ code: 'E_POD', message: `spec.${list} is not an array` }),
+  podContainerNotObject: (list: string, index: number): UserError => ({ code: 'E_POD',
+    message: `spec.${list}[${index}] is not an object` }),
+  podContainerNameNotString: (list: string, index: number): UserError => ({ code: 'E_POD',
+    message: `spec.${list}[${index}].name is not a string` }),
+
   // --- AdmissionReview ---
   reviewNotObject: (): UserError => ({ code: 'E_REVIEW_NOT_OBJECT',
     message: 'body is not a JSON object' }),

@@ -1,13 +1,12 @@
-// One AdmissionReview in, one response out: decode, look up the identity,
-// call the engine, encode. Shared by `serve` and `replay`; no HTTP, no logging.
+// One AdmissionReview in, one response out: decode, prepare the pod's patch,
+// encode. Shared by `serve` and `replay`; no HTTP, no logging.
 
 import { errors as E, fail, ok, type Result } from '../errors.js';
 import type { EngineConfig } from '../engine/config.js';
-import { inject } from '../engine/inject.js';
-import { isObject } from '../util/json.js';
-import { readPod, type PodView } from '../engine/pod.js';
+import type { IdentityLookupSource } from '../engine/identity.js';
+import { podCoordinates } from '../engine/pod.js';
+import { isMissingServiceAccount, prepare, type Prepared } from '../engine/prepare.js';
 import type { Mode } from '../engine/resolve.js';
-import type { IdentityLookup, IdentitySource } from '../identity/types.js';
 import { decodeReview, encodeResponse, isPodCreate, type AdmissionReviewIn, type AdmissionReviewOut } from './review.js';
 
 export interface Decision {
@@ -30,7 +29,7 @@ export interface Handled {
 }
 
 export interface HandleDeps {
-  readonly source: IdentitySource;
+  readonly source: IdentityLookupSource;
   readonly config: EngineConfig;
   readonly random: () => number;
 }
@@ -45,9 +44,7 @@ export function handleReview(body: unknown, deps: HandleDeps): Result<Handled> |
   if (!decoded.ok) return decoded;
   const review = decoded.value;
   const request = review.request;
-  const meta = isObject(request.object) && isObject(request.object.metadata) ? request.object.metadata : {};
-  const podName = str(meta.name) || str(meta.generateName) || str(request.name);
-  const namespace = str(request.namespace) || str(meta.namespace) || 'default';
+  const { namespace, name: podName } = podCoordinates(request.object, { namespace: request.namespace, name: request.name });
 
   if (!isPodCreate(request)) {
     return ok({
@@ -60,28 +57,27 @@ export function handleReview(body: unknown, deps: HandleDeps): Result<Handled> |
     });
   }
 
-  const pod = readPod(request.object);
-  if (!pod.ok) return fail(E.reviewBadPod(pod.error.message));
-  const found = deps.source.lookup(namespace, pod.value.serviceAccountName);
-  const finish = (lookup: IdentityLookup) => decide(review, podName, namespace, pod.value, lookup, deps);
-  return found instanceof Promise ? found.then(finish) : finish(found);
+  const prepared = prepare({
+    pod: request.object, namespace, source: deps.source, config: deps.config, random: deps.random,
+  });
+  const finish = (p: Result<Prepared>) => (p.ok ? ok(decide(review, podName, namespace, p.value)) : fail(E.reviewBadPod(p.error.message)));
+  return prepared instanceof Promise ? prepared.then(finish) : finish(prepared);
 }
 
-function decide(review: AdmissionReviewIn, podName: string, namespace: string, pod: PodView, lookup: IdentityLookup, deps: HandleDeps): Result<Handled> {
+function decide(review: AdmissionReviewIn, podName: string, namespace: string, p: Prepared): Handled {
   const { request } = review;
-  const serviceAccount = pod.serviceAccountName;
-  const result = inject({ pod, namespace, lookup, config: deps.config, random: deps.random });
-  return ok({
+  const { result } = p;
+  return {
     response: encodeResponse(review, request.uid, result.operations, result.warnings.map((w) => w.message)),
     decision: {
-      uid: request.uid, namespace, pod: podName, serviceAccount,
+      uid: request.uid, namespace, pod: podName, serviceAccount: p.serviceAccount,
       ...(result.mode ? { mode: result.mode } : {}),
       mutated: result.operations.length > 0,
       reason: result.reason,
       warningCodes: result.warnings.map((w) => w.code),
-      missingServiceAccount: !lookup.serviceAccount && !lookup.podIdentity && !lookup.configMap,
+      missingServiceAccount: isMissingServiceAccount(p.lookup),
     },
-  });
+  };
 }
 
 function str(v: unknown): string {

@@ -17,7 +17,6 @@ export interface AdmissionRequest {
   readonly namespace?: string;
   readonly name?: string;
   readonly object?: unknown;
-  readonly dryRun?: boolean;
 }
 
 export interface AdmissionReviewIn {

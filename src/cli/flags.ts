@@ -2,7 +2,10 @@
 // flag table are all generated from it, so they cannot drift apart.
 //
 // Names and defaults follow the upstream Go webhook (a Deployment's args must
-// keep working); flags marked `since: 'new'` are ours.
+// keep working); flags marked `since: 'new'` are ours. Injection defaults are
+// the engine's (DEFAULT_ENGINE_CONFIG), defined once there.
+
+import { DEFAULT_ENGINE_CONFIG as D } from '../engine/config.js';
 
 export type FlagType = 'string' | 'int' | 'bool' | 'duration' | 'stringArray';
 /** The webhook's own commands, whose flags are upstream's contract. */
@@ -51,17 +54,17 @@ const EVERY: readonly Command[] = [...WEBHOOK_COMMANDS, ...SETUP];
 
 export const FLAGS: readonly FlagSpec[] = [
   // --- injection (IRSA) ---
-  { name: 'annotation-prefix', type: 'string', default: 'eks.amazonaws.com', group: 'mutation', commands: ALL,
+  { name: 'annotation-prefix', type: 'string', default: D.annotationPrefix, group: 'mutation', commands: ALL,
     help: 'Prefix of the ServiceAccount and pod annotations the webhook reads (role-arn, audience, token-expiration, ...).' },
-  { name: 'token-audience', type: 'string', default: 'sts.amazonaws.com', group: 'mutation', commands: ALL,
+  { name: 'token-audience', type: 'string', default: D.tokenAudience, group: 'mutation', commands: ALL,
     help: 'Default audience of the projected token; a ServiceAccount can override it with <prefix>/audience.' },
-  { name: 'token-mount-path', type: 'string', default: '/var/run/secrets/eks.amazonaws.com/serviceaccount', group: 'mutation', commands: ALL,
+  { name: 'token-mount-path', type: 'string', default: D.tokenMountPath, group: 'mutation', commands: ALL,
     help: 'Directory where the IRSA token volume is mounted in each container.' },
-  { name: 'token-expiration', type: 'int', default: 86400, group: 'mutation', commands: ALL, metavar: 'SECONDS',
+  { name: 'token-expiration', type: 'int', default: D.tokenExpiration, group: 'mutation', commands: ALL, metavar: 'SECONDS',
     help: 'Default token lifetime in seconds; annotations can override it; anything below 600 becomes 600.' },
-  { name: 'aws-default-region', type: 'string', default: '', group: 'mutation', commands: ALL, metavar: 'REGION',
+  { name: 'aws-default-region', type: 'string', default: D.awsDefaultRegion, group: 'mutation', commands: ALL, metavar: 'REGION',
     help: 'When set, AWS_DEFAULT_REGION and AWS_REGION are injected with this value (unless a container sets either).' },
-  { name: 'sts-regional-endpoint', type: 'bool', default: false, group: 'mutation', commands: ALL,
+  { name: 'sts-regional-endpoint', type: 'bool', default: D.stsRegionalEndpoint, group: 'mutation', commands: ALL,
     help: 'Inject AWS_STS_REGIONAL_ENDPOINTS=regional unless the ServiceAccount annotation <prefix>/sts-regional-endpoints says otherwise.' },
   { name: 'compose-role-arn', type: 'bool', default: false, group: 'mutation', commands: ALL,
     help: 'Treat a role-arn annotation without the "arn:" prefix as a role name and compose the full ARN from the account ID and partition.' },
@@ -71,15 +74,15 @@ export const FLAGS: readonly FlagSpec[] = [
     help: 'Partition for --compose-role-arn (otherwise derived from the region: aws, aws-cn, aws-us-gov, ...).' },
 
   // --- EKS Pod Identity ---
-  { name: 'container-credentials-audience', type: 'string', default: 'pods.eks.amazonaws.com', group: 'pod-identity', commands: ALL,
+  { name: 'container-credentials-audience', type: 'string', default: D.containerCredentials.audience, group: 'pod-identity', commands: ALL,
     help: 'Audience of the EKS Pod Identity token.' },
-  { name: 'container-credentials-full-uri', type: 'string', default: 'http://169.254.170.23/v1/credentials', group: 'pod-identity', commands: ALL, metavar: 'URI',
+  { name: 'container-credentials-full-uri', type: 'string', default: D.containerCredentials.fullUri, group: 'pod-identity', commands: ALL, metavar: 'URI',
     help: 'Value of AWS_CONTAINER_CREDENTIALS_FULL_URI (the EKS Pod Identity Agent endpoint).' },
-  { name: 'container-credentials-token-volume-name', type: 'string', default: 'eks-pod-identity-token', group: 'pod-identity', commands: ALL,
+  { name: 'container-credentials-token-volume-name', type: 'string', default: D.containerCredentials.volumeName, group: 'pod-identity', commands: ALL,
     help: 'Name of the EKS Pod Identity token volume.' },
-  { name: 'container-credentials-token-path', type: 'string', default: 'eks-pod-identity-token', group: 'pod-identity', commands: ALL,
+  { name: 'container-credentials-token-path', type: 'string', default: D.containerCredentials.tokenPath, group: 'pod-identity', commands: ALL,
     help: 'File name of the EKS Pod Identity token inside its mount path.' },
-  { name: 'container-credentials-token-mount-path', type: 'string', default: '/var/run/secrets/pods.eks.amazonaws.com/serviceaccount', group: 'pod-identity', commands: ALL,
+  { name: 'container-credentials-token-mount-path', type: 'string', default: D.containerCredentials.mountPath, group: 'pod-identity', commands: ALL,
     help: 'Directory where the EKS Pod Identity token volume is mounted.' },
 
   // --- identity sources ---

@@ -3,15 +3,12 @@
 // All input is read and checked before anything is printed, so a bad file
 // never leaves half a manifest on stdout.
 
-import jsonpatch from 'fast-json-patch';
 import { stringify } from 'yaml';
 import { errors as E } from '../errors.js';
-import type { EngineConfig } from '../engine/config.js';
-import { inject, type EngineResult } from '../engine/inject.js';
-import { readPod } from '../engine/pod.js';
-import type { IdentitySource } from '../identity/types.js';
+import type { EngineResult } from '../engine/inject.js';
 import { displayName, readDocuments } from '../io/documents.js';
-import { findPodSites, type PodSite } from '../manifests/pod-templates.js';
+import { mutateDocument } from '../manifests/mutate-manifest.js';
+import type { PodSite } from '../manifests/pod-templates.js';
 import { staticIdentityFromFlags } from './options.js';
 import type { Io } from './output.js';
 import type { ParsedArgs } from './parse-args.js';
@@ -43,14 +40,11 @@ export async function runMutate(args: ParsedArgs, io: Io): Promise<number> {
     }
     for (const [i, doc] of docs.value.entries()) {
       const where = docs.value.length > 1 ? `${displayName(file)} (document ${i + 1})` : displayName(file);
-      for (const site of findPodSites(doc)) {
-        const done = await mutateSite(site, stores.source, config);
-        if (typeof done === 'string') {
-          problems.push(`${where}: ${site.kind} ${site.name}: ${done}`);
-          continue;
-        }
-        explained.push({ site, file: where, serviceAccount: done.serviceAccount, result: done.result });
-        for (const w of done.result.warnings) warnings.push(`${site.kind} ${site.namespace}/${site.name}: ${w.message}`);
+      const mutated = await mutateDocument(doc, { source: stores.source, config, random: Math.random });
+      for (const p of mutated.problems) problems.push(`${where}: ${p.site.kind} ${p.site.name}: ${p.message}`);
+      for (const { site, serviceAccount, result } of mutated.sites) {
+        explained.push({ site, file: where, serviceAccount, result });
+        for (const w of result.warnings) warnings.push(`${site.kind} ${site.namespace}/${site.name}: ${w.message}`);
       }
       outDocs.push(doc);
     }
@@ -66,16 +60,6 @@ export async function runMutate(args: ParsedArgs, io: Io): Promise<number> {
   }
   io.out(outDocs.map((d) => stringify(d, { lineWidth: 0, aliasDuplicateObjects: false })).join('---\n'));
   return 0;
-}
-
-async function mutateSite(site: PodSite, source: IdentitySource, config: EngineConfig)
-  : Promise<string | { serviceAccount: string; result: EngineResult }> {
-  const pod = readPod(site.target);
-  if (!pod.ok) return `not a readable pod template: ${pod.error.message}`;
-  const lookup = await source.lookup(site.namespace, pod.value.serviceAccountName);
-  const result = inject({ pod: pod.value, namespace: site.namespace, lookup, config, random: Math.random });
-  jsonpatch.applyPatch(site.target, result.operations.map((o) => ({ ...o })), false, true);
-  return { serviceAccount: pod.value.serviceAccountName, result };
 }
 
 function explain(e: Explained): string {

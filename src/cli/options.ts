@@ -1,15 +1,14 @@
-// Flag values → engine configuration. The one place flags become plain data.
+// Flag values → typed settings: the engine's configuration and the identity
+// source's settings. The one place flags become plain data; nothing below the
+// CLI reads a flag.
 
+import type { AccountInfo } from '../aws/imds.js';
+import { partitionForRegion } from '../aws/partition.js';
 import { errors as E, fail, ok, type Result } from '../errors.js';
-import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from '../engine/config.js';
-import { partitionForRegion } from '../identity/partition.js';
-import { loadStaticStores, type StaticStores } from '../identity/static-files.js';
+import { DEFAULT_ENGINE_CONFIG, checkEngineConfig, type ConfigProblem, type EngineConfig } from '../engine/config.js';
+import { loadStaticStores, type StaticStores } from '../identity/file-source.js';
+import type { SourceSettings } from '../identity/source.js';
 import type { FlagValues } from './parse-args.js';
-
-export interface AccountInfo {
-  readonly accountId: string;
-  readonly partition: string;
-}
 
 /** `account` is required when --compose-role-arn is on (from flags or instance metadata). */
 export function engineConfigFrom(v: FlagValues, account?: AccountInfo): EngineConfig {
@@ -40,31 +39,19 @@ export function accountFromFlags(v: FlagValues): AccountInfo | undefined {
   return { accountId, partition };
 }
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const FLAG_OF: Record<ConfigProblem['field'], string> = {
+  annotationPrefix: 'annotation-prefix',
+  tokenMountPath: 'token-mount-path',
+  'containerCredentials.mountPath': 'container-credentials-token-mount-path',
+  'containerCredentials.volumeName': 'container-credentials-token-volume-name',
+  'containerCredentials.tokenPath': 'container-credentials-token-path',
+  'containerCredentials.fullUri': 'container-credentials-full-uri',
+};
 
-/**
- * Refuses flag values that would make every mutated pod invalid for the API
- * server (it would then reject the user's pod, not the webhook's patch).
- */
+/** Refuses flag values that the engine says would make every mutated pod invalid. */
 export function checkInjectionFlags(v: FlagValues): Result<void> {
-  const bad = (flag: string, expected: string) => fail(E.flagBadValue(flag, String(v[flag]), expected));
-  if (String(v['annotation-prefix']) === '') return bad('annotation-prefix', 'a non-empty annotation prefix');
-  for (const flag of ['token-mount-path', 'container-credentials-token-mount-path']) {
-    if (!String(v[flag]).startsWith('/')) return bad(flag, 'an absolute path');
-  }
-  if (!DNS1123_LABEL.test(String(v['container-credentials-token-volume-name']))) {
-    return bad('container-credentials-token-volume-name', 'a volume name (lowercase letters, digits and -, at most 63)');
-  }
-  const tokenPath = String(v['container-credentials-token-path']);
-  if (tokenPath === '' || tokenPath.startsWith('/') || tokenPath.split('/').includes('..')) {
-    return bad('container-credentials-token-path', 'a relative file name without ..');
-  }
-  try {
-    new URL(String(v['container-credentials-full-uri']));
-  } catch {
-    return bad('container-credentials-full-uri', 'an absolute URL such as http://169.254.170.23/v1/credentials');
-  }
-  return ok(undefined);
+  const problem = checkEngineConfig(engineConfigFrom(v));
+  return problem ? fail(E.flagBadValue(FLAG_OF[problem.field], problem.value, problem.expected)) : ok(undefined);
 }
 
 export function offlineEngineConfig(v: FlagValues): Result<EngineConfig> {
@@ -75,25 +62,27 @@ export function offlineEngineConfig(v: FlagValues): Result<EngineConfig> {
   return ok(engineConfigFrom(v, account));
 }
 
-/** The Pod Identity file: --watch-container-credentials-config wins over --container-credentials-config. */
-export function podIdentityFileFrom(v: FlagValues): string | undefined {
+/** Where identities come from; --watch-container-credentials-config wins over --container-credentials-config. */
+export function sourceSettingsFrom(v: FlagValues): SourceSettings {
   const watched = String(v['watch-container-credentials-config'] ?? '');
   const once = String(v['container-credentials-config'] ?? '');
-  return watched || once || undefined;
+  const path = watched || once;
+  return {
+    annotationPrefix: String(v['annotation-prefix']),
+    namespace: String(v.namespace),
+    watchConfigMap: v['watch-config-map'] === true,
+    serviceAccountFiles: (v['service-accounts'] as string[] | undefined) ?? [],
+    ...(path ? { podIdentityFile: { path, watch: watched !== '' } } : {}),
+    resyncMs: Number(v['resync-period'] ?? 0),
+    lookupGraceMs: Number(v['service-account-lookup-grace-period'] ?? 0),
+  };
 }
 
-/** Engine config and identities from files: what replay, mutate and static `serve` share. */
+/** Engine config and identities from files: what replay and mutate share. */
 export async function staticIdentityFromFlags(v: FlagValues): Promise<Result<{ config: EngineConfig; stores: StaticStores }>> {
   const config = offlineEngineConfig(v);
   if (!config.ok) return config;
-  const podIdentityFile = podIdentityFileFrom(v);
-  const stores = await loadStaticStores({
-    serviceAccountFiles: v['service-accounts'] as string[],
-    ...(podIdentityFile ? { podIdentityFile } : {}),
-    annotationPrefix: config.value.annotationPrefix,
-    watchConfigMap: v['watch-config-map'] === true,
-    namespace: String(v.namespace),
-  });
+  const stores = await loadStaticStores(sourceSettingsFrom(v));
   if (!stores.ok) return stores;
   return ok({ config: config.value, stores: stores.value });
 }

@@ -13,7 +13,7 @@ import { onStopSignal } from '../server/shutdown.js';
 import type { Io } from './output.js';
 import type { ParsedArgs } from './parse-args.js';
 import { devBanner, noteIgnoredFlags, refuse } from './serve.js';
-import { startSourceAndCertificate, stopSource } from './serve-start.js';
+import { startBackendAndCertificate, stopBackend } from './serve-start.js';
 import type { ServeSettings } from './serve-settings.js';
 
 const RESTART_DELAY_MS = 1000;
@@ -34,14 +34,14 @@ export async function runPrimary(args: ParsedArgs, s: ServeSettings, io: Io): Pr
   };
   // Files are checked here once so a bad path is one line, not one per worker.
   // The primary's own source backs /debug/alpha/cache and patches the CA bundle.
-  const prepared = await startSourceAndCertificate(s, logger, {
+  const prepared = await startBackendAndCertificate(s, logger, {
     onTrust(trusted) {
       if (handed) handOut({ ...handed, trusted });
       broadcast({ type: MESSAGE.trust, trusted });
     },
   });
   if (!prepared.ok) return refuse(io, prepared.error.message, 1);
-  const { source, certificate } = prepared.value;
+  const { backend, certificate } = prepared.value;
   // Workers load certificate files themselves; only a self-signed pair is handed over.
   const selfSigned = s.certificate.kind === 'self-signed' ? certificate : undefined;
   if (selfSigned) handOut({ pair: selfSigned.pair, trusted: selfSigned.trusted() });
@@ -51,11 +51,11 @@ export async function runPrimary(args: ParsedArgs, s: ServeSettings, io: Io): Pr
   const metrics = await startMetricsServer({
     host: s.host, port: s.metricsPort,
     collect: async () => ({ contentType: aggregator.contentType, text: await aggregator.clusterMetrics() }),
-    ...(s.debugHandlers ? { snapshot: () => source.source.snapshot() } : {}),
+    ...(s.debugHandlers ? { snapshot: () => backend.source.snapshot() } : {}),
   });
   if (!metrics.ok) {
     selfSigned?.stop();
-    await stopSource(source.stop());
+    await stopBackend(backend);
     return refuse(io, metrics.error.message, 1);
   }
 
@@ -76,7 +76,7 @@ export async function runPrimary(args: ParsedArgs, s: ServeSettings, io: Io): Pr
   if (!first.ok) {
     await metrics.value.close();
     selfSigned?.stop();
-    await stopSource(source.stop());
+    await stopBackend(backend);
     return first.code;
   }
   port = first.port;
@@ -95,7 +95,7 @@ export async function runPrimary(args: ParsedArgs, s: ServeSettings, io: Io): Pr
 
   const stopped = new Promise<string>((resolve) => onStopSignal(resolve));
   announcer(logger).info({
-    port, metricsPort: metrics.value.port, workers: s.workers, source: source.kind,
+    port, metricsPort: metrics.value.port, workers: s.workers, source: backend.kind,
     tlsMinVersion: s.policy.minVersion, clientCertificates: s.policy.clientCa !== undefined, certificate: s.certificate.kind,
   }, 'listening');
   if (s.dev) io.err(devBanner(s, port, metrics.value.port));
@@ -107,7 +107,7 @@ export async function runPrimary(args: ParsedArgs, s: ServeSettings, io: Io): Pr
   const codes = await Promise.all(Object.values(cluster.workers ?? {}).map((w) => stopWorker(w as Worker, s.graceMs + 5000)));
   await metrics.value.close();
   selfSigned?.stop();
-  await stopSource(source.stop());
+  await stopBackend(backend);
   announcer(logger).info({ ms: Date.now() - t0, workerExitCodes: codes }, 'stopped');
   return codes.every((c) => c === 0) ? 0 : 1;
 }

@@ -1,4 +1,4 @@
-// `serve`: flags → identity source (startSource picks static files or the
+// `serve`: flags → identity source (serve-start.ts picks static files or the
 // Kubernetes API) → serving certificate → HTTPS and metrics servers → wait for
 // SIGTERM/SIGINT → drain. The server never knows which source answers.
 // With --workers N the process becomes a cluster primary (serve-cluster.ts)
@@ -33,7 +33,7 @@ async function runServer(args: ParsedArgs, s: ServeSettings, io: Io, worker: Wor
   if (!worker) noteIgnoredFlags(args, logger);
   // Loaded only now: the Kubernetes client alone takes half a second to import,
   // and a mistyped flag (or `replay`, which shares main.js) should not wait for it.
-  const [{ startSourceAndCertificate, stopSource }, { fixedCertificate }, { startWebhookServer }, { createMetrics }] = await Promise.all([
+  const [{ startBackendAndCertificate, stopBackend }, { fixedCertificate }, { startWebhookServer }, { createMetrics }] = await Promise.all([
     import('./serve-start.js'), import('../server/serving-certificate.js'),
     import('../server/webhook-server.js'), import('../server/metrics.js'),
   ]);
@@ -41,9 +41,9 @@ async function runServer(args: ParsedArgs, s: ServeSettings, io: Io, worker: Wor
   // A cluster worker is handed the primary's self-signed pair; the primary says when it is trusted.
   const handed = worker?.pair ? fixedCertificate(worker.pair, () => worker.trusted()) : undefined;
   if (handed && !handed.ok) return refuse(io, handed.error.message, 1);
-  const started = await startSourceAndCertificate(s, logger, handed ? { handed: handed.value } : {});
+  const started = await startBackendAndCertificate(s, logger, handed ? { handed: handed.value } : {});
   if (!started.ok) return refuse(io, started.error.message, 1);
-  const { source, certificate } = started.value;
+  const { backend, certificate } = started.value;
 
   const server = await startWebhookServer({
     host: s.host,
@@ -51,16 +51,16 @@ async function runServer(args: ParsedArgs, s: ServeSettings, io: Io, worker: Wor
     ...(worker ? {} : { metricsPort: s.metricsPort }),
     policy: s.policy,
     pair: certificate.pair,
-    handleDeps: () => ({ source: source.source, config: source.config, random: Math.random }),
-    synced: () => source.source.synced() && certificate.trusted(),
-    ...(s.debugHandlers ? { snapshot: () => source.source.snapshot() } : {}),
+    handleDeps: () => ({ source: backend.source, config: backend.config, random: Math.random }),
+    synced: () => backend.source.synced() && certificate.trusted(),
+    ...(s.debugHandlers ? { snapshot: () => backend.source.snapshot() } : {}),
     maxRequestBytes: s.maxRequestBytes,
     logger,
     metrics: createMetrics({ clusterWorker: worker !== undefined }),
   });
   if (!server.ok) {
     certificate.stop();
-    await stopSource(source.stop());
+    await stopBackend(backend);
     return refuse(io, server.error.message, 1);
   }
   certificate.keepFresh((pair) => server.value.setPair(pair));
@@ -85,7 +85,7 @@ async function runServer(args: ParsedArgs, s: ServeSettings, io: Io, worker: Wor
     worker.listening(server.value.port);
   } else {
     announcer(logger).info({
-      port: server.value.port, metricsPort: server.value.metricsPort, source: source.kind,
+      port: server.value.port, metricsPort: server.value.metricsPort, source: backend.kind,
       tlsMinVersion: s.policy.minVersion, clientCertificates: s.policy.clientCa !== undefined,
       certificate: s.certificate.kind, notAfter: certificate.pair.notAfter.toISOString(),
     }, 'listening');
@@ -97,7 +97,7 @@ async function runServer(args: ParsedArgs, s: ServeSettings, io: Io, worker: Wor
   const drained = await server.value.shutdown(s.graceMs);
   clientCaWatch?.close();
   certificate.stop();
-  await stopSource(source.stop());
+  await stopBackend(backend);
   (worker ? logger : announcer(logger)).info({ ms: drained.ms, forcedClose: drained.forced }, 'stopped');
   worker?.done();
   return 0;

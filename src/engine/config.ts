@@ -23,13 +23,15 @@ export interface EngineConfig {
   readonly containerCredentials: ContainerCredentialsConfig;
 }
 
+export const DEFAULT_TOKEN_EXPIRATION = 86400;
+
 export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
   annotationPrefix: 'eks.amazonaws.com',
   tokenAudience: 'sts.amazonaws.com',
   tokenMountPath: '/var/run/secrets/eks.amazonaws.com/serviceaccount',
   tokenVolumeName: 'aws-iam-token',
   tokenPath: 'token',
-  tokenExpiration: 86400,
+  tokenExpiration: DEFAULT_TOKEN_EXPIRATION,
   awsDefaultRegion: '',
   stsRegionalEndpoint: false,
   containerCredentials: {
@@ -41,10 +43,48 @@ export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
   },
 };
 
+/** Where a pod or object without a namespace lands, and the ServiceAccount a pod without one uses. */
+export const DEFAULT_NAMESPACE = 'default';
+export const DEFAULT_SERVICE_ACCOUNT = 'default';
+
 export const MIN_TOKEN_EXPIRATION = 600;
 /** kube-apiserver refuses a projected token with expirationSeconds above 2^32. */
 export const MAX_TOKEN_EXPIRATION = 2 ** 32;
-export const DEFAULT_TOKEN_EXPIRATION = 86400;
 /** Pod Identity tokens at the default lifetime are spread over [22h, 24h] so a fleet does not refresh at once. */
 export const POD_IDENTITY_JITTER_MIN = 79200;
 export const POD_IDENTITY_LABEL = 'eks.amazonaws.com/pod-identity';
+
+/** A config value that would make every mutated pod invalid for the API server. */
+export interface ConfigProblem {
+  readonly field: 'annotationPrefix' | 'tokenMountPath' | 'containerCredentials.mountPath'
+    | 'containerCredentials.volumeName' | 'containerCredentials.tokenPath' | 'containerCredentials.fullUri';
+  readonly value: string;
+  readonly expected: string;
+}
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/**
+ * The pod-validity rules for the configuration: the API server would reject
+ * every pod the engine mutated with such a value (a relative mount path, a
+ * volume name that is not a DNS label, a token path with ..), and the user
+ * would see their pod refused, not the webhook's flag.
+ */
+export function checkEngineConfig(config: EngineConfig): ConfigProblem | undefined {
+  const cc = config.containerCredentials;
+  if (config.annotationPrefix === '') return { field: 'annotationPrefix', value: '', expected: 'a non-empty annotation prefix' };
+  if (!config.tokenMountPath.startsWith('/')) return { field: 'tokenMountPath', value: config.tokenMountPath, expected: 'an absolute path' };
+  if (!cc.mountPath.startsWith('/')) return { field: 'containerCredentials.mountPath', value: cc.mountPath, expected: 'an absolute path' };
+  if (!DNS1123_LABEL.test(cc.volumeName)) {
+    return { field: 'containerCredentials.volumeName', value: cc.volumeName, expected: 'a volume name (lowercase letters, digits and -, at most 63)' };
+  }
+  if (cc.tokenPath === '' || cc.tokenPath.startsWith('/') || cc.tokenPath.split('/').includes('..')) {
+    return { field: 'containerCredentials.tokenPath', value: cc.tokenPath, expected: 'a relative file name without ..' };
+  }
+  try {
+    new URL(cc.fullUri);
+  } catch {
+    return { field: 'containerCredentials.fullUri', value: cc.fullUri, expected: 'an absolute URL such as http://169.254.170.23/v1/credentials' };
+  }
+  return undefined;
+}

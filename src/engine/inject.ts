@@ -8,7 +8,7 @@
 // and lost native sidecars' restartPolicy that way, its issues #208 and #114).
 
 import { warnings as W, type UserError } from '../errors.js';
-import type { IdentityLookup } from '../identity/types.js';
+import type { IdentityLookup } from './identity.js';
 import { escapePointerToken } from '../util/json-pointer.js';
 import { annotationKeys } from './annotations.js';
 import { POD_IDENTITY_LABEL, type EngineConfig } from './config.js';

@@ -1,8 +1,9 @@
 // A read-only view of the parts of a Pod the engine reads. The pod itself stays
 // untyped JSON: the engine never re-encodes it, so fields it does not know survive.
 
-import { fail, ok, type Result } from '../errors.js';
+import { errors as E, fail, ok, type Result } from '../errors.js';
 import { isObject } from '../util/json.js';
+import { DEFAULT_NAMESPACE, DEFAULT_SERVICE_ACCOUNT } from './config.js';
 
 export interface ContainerView {
   readonly list: 'initContainers' | 'containers';
@@ -26,27 +27,47 @@ export interface PodView {
   readonly containers: readonly ContainerView[];
 }
 
+/**
+ * Namespace and name of a pod as the API server will store it. On CREATE the
+ * pod often has no namespace of its own (the request carries it) and only a
+ * generateName; a manifest's objects may have no namespace at all.
+ */
+export function podCoordinates(
+  object: unknown,
+  from: { readonly namespace?: unknown; readonly name?: unknown; readonly defaultNamespace?: string } = {},
+): { namespace: string; name: string } {
+  const meta = isObject(object) && isObject(object.metadata) ? object.metadata : {};
+  return {
+    namespace: str(from.namespace) || str(meta.namespace) || from.defaultNamespace || DEFAULT_NAMESPACE,
+    name: str(meta.name) || str(meta.generateName) || str(from.name),
+  };
+}
+
+function str(v: unknown): string {
+  return typeof v === 'string' ? v : '';
+}
+
 /** Reads a pod (or a pod template: {metadata, spec}); fails with a reason a user can act on. */
 export function readPod(pod: unknown): Result<PodView> {
-  if (!isObject(pod)) return fail({ code: 'E_POD', message: 'not a JSON object' });
+  if (!isObject(pod)) return fail(E.podNotObject());
   const metadata = pod.metadata;
   if (metadata !== undefined && metadata !== null && !isObject(metadata)) {
-    return fail({ code: 'E_POD', message: 'metadata is not an object' });
+    return fail(E.podMetadataNotObject());
   }
   const spec = pod.spec;
-  if (!isObject(spec)) return fail({ code: 'E_POD', message: 'spec is missing or not an object' });
+  if (!isObject(spec)) return fail(E.podSpecMissing());
   const containers: ContainerView[] = [];
   for (const list of ['initContainers', 'containers'] as const) {
     const arr = spec[list];
     if (arr === undefined || arr === null) {
-      if (list === 'containers') return fail({ code: 'E_POD', message: 'spec.containers is missing' });
+      if (list === 'containers') return fail(E.podContainersMissing());
       continue;
     }
-    if (!Array.isArray(arr)) return fail({ code: 'E_POD', message: `spec.${list} is not an array` });
+    if (!Array.isArray(arr)) return fail(E.podListNotArray(list));
     for (let index = 0; index < arr.length; index++) {
       const c = arr[index];
-      if (!isObject(c)) return fail({ code: 'E_POD', message: `spec.${list}[${index}] is not an object` });
-      if (typeof c.name !== 'string') return fail({ code: 'E_POD', message: `spec.${list}[${index}].name is not a string` });
+      if (!isObject(c)) return fail(E.podContainerNotObject(list, index));
+      if (typeof c.name !== 'string') return fail(E.podContainerNameNotString(list, index));
       containers.push({
         list, index, name: c.name,
         envNames: namesOf(c.env),
@@ -66,7 +87,7 @@ export function readPod(pod: unknown): Result<PodView> {
     serviceAccountName: typeof spec.serviceAccountName === 'string' && spec.serviceAccountName !== ''
       ? spec.serviceAccountName
       // serviceAccount is the deprecated alias the API server still honours.
-      : typeof spec.serviceAccount === 'string' && spec.serviceAccount !== '' ? spec.serviceAccount : 'default',
+      : typeof spec.serviceAccount === 'string' && spec.serviceAccount !== '' ? spec.serviceAccount : DEFAULT_SERVICE_ACCOUNT,
     volumeNames: namesOf(spec.volumes),
     hasVolumeArray: Array.isArray(spec.volumes),
     windows: nodeSelector['kubernetes.io/os'] === 'windows' || nodeSelector['beta.kubernetes.io/os'] === 'windows',

@@ -3,7 +3,7 @@
 // annotation, ConfigMap "ns/sa", ConfigMap "*/sa", nothing.
 
 import { warnings as W, type UserError } from '../errors.js';
-import type { IdentityLookup } from '../identity/types.js';
+import type { IdentityLookup } from './identity.js';
 import { parseGoBool } from '../util/go-bool.js';
 import { annotationKeys } from './annotations.js';
 import { parseGoInt } from '../util/go-int.js';

@@ -3,7 +3,7 @@
 
 import { fail, ok, type Result } from '../errors.js';
 import { isObject } from '../util/json.js';
-import type { ConfigMapEntry, ConfigMapStore } from './types.js';
+import type { ConfigMapEntry } from '../engine/identity.js';
 
 export const CONFIG_MAP_NAME = 'pod-identity-webhook';
 
@@ -37,7 +37,7 @@ export function parseConfigMapData(config: string | undefined): Result<Map<strin
 }
 
 /** A replaceable snapshot: an update swaps the whole map, so removed keys disappear. */
-export class ConfigMapCache implements ConfigMapStore {
+export class ConfigMapCache {
   private entries = new Map<string, ConfigMapEntry>();
 
   replace(entries: Map<string, ConfigMapEntry>): void {

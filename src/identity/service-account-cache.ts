@@ -1,7 +1,8 @@
 // ServiceAccounts by "namespace/name", trimmed to the annotations under the prefix.
 
 import { isObject } from '../util/json.js';
-import type { ServiceAccountRecord, ServiceAccountStore } from './types.js';
+import { DEFAULT_NAMESPACE } from '../engine/config.js';
+import type { ServiceAccountRecord } from '../engine/identity.js';
 
 // Most ServiceAccounts carry nothing under the prefix; one shared empty object
 // instead of 80k separate ones is ~4 MB at 100k ServiceAccounts.
@@ -11,7 +12,7 @@ export function trimServiceAccount(obj: unknown, prefix: string): ServiceAccount
   if (!isObject(obj) || !isObject(obj.metadata)) return undefined;
   const m = obj.metadata;
   if (typeof m.name !== 'string' || m.name === '') return undefined;
-  const namespace = typeof m.namespace === 'string' && m.namespace !== '' ? m.namespace : 'default';
+  const namespace = typeof m.namespace === 'string' && m.namespace !== '' ? m.namespace : DEFAULT_NAMESPACE;
   let annotations: Record<string, string> | undefined;
   if (isObject(m.annotations)) {
     const p = `${prefix}/`;
@@ -25,7 +26,7 @@ export function trimServiceAccount(obj: unknown, prefix: string): ServiceAccount
     : { namespace, name: m.name, annotations: annotations ?? NO_ANNOTATIONS };
 }
 
-export class ServiceAccountCache implements ServiceAccountStore {
+export class ServiceAccountCache {
   // Nested by namespace rather than keyed by "namespace/name": no key string per
   // ServiceAccount (~7 MB at 100k, measured with bench:scale).
   private readonly byNamespace = new Map<string, Map<string, ServiceAccountRecord>>();
@@ -48,10 +49,6 @@ export class ServiceAccountCache implements ServiceAccountStore {
     this.count--;
     if (names.size === 0) this.byNamespace.delete(namespace);
     return true;
-  }
-
-  *keys(): IterableIterator<string> {
-    for (const [namespace, names] of this.byNamespace) for (const name of names.keys()) yield `${namespace}/${name}`;
   }
 
   *values(): IterableIterator<ServiceAccountRecord> {

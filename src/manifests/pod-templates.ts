@@ -1,6 +1,7 @@
 // Where the pods are in a manifest: a Pod itself, or the pod template of a
 // workload. Paths are to the object the engine sees as a pod ({metadata, spec}).
 
+import { podCoordinates } from '../engine/pod.js';
 import { isObject, type JsonObject } from '../util/json.js';
 
 export interface PodSite {
@@ -13,18 +14,13 @@ export interface PodSite {
 
 const TEMPLATE_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'ReplicationController']);
 
-export function findPodSites(doc: unknown): PodSite[] {
+/** `defaultNamespace`: where objects without a namespace land (mutate -n). */
+export function findPodSites(doc: unknown, defaultNamespace?: string): PodSite[] {
   if (!isObject(doc)) return [];
   if (typeof doc.kind === 'string' && doc.kind.endsWith('List') && Array.isArray(doc.items)) {
-    return doc.items.flatMap((item) => findPodSites(item));
+    return doc.items.flatMap((item) => findPodSites(item, defaultNamespace));
   }
-  const meta = isObject(doc.metadata) ? doc.metadata : {};
-  const site = (target: unknown): PodSite[] => isObject(target) ? [{
-    kind: String(doc.kind),
-    name: typeof meta.name === 'string' ? meta.name : typeof meta.generateName === 'string' ? meta.generateName : '',
-    namespace: typeof meta.namespace === 'string' && meta.namespace !== '' ? meta.namespace : 'default',
-    target,
-  }] : [];
+  const site = (target: unknown): PodSite[] => isObject(target) ? [{ kind: String(doc.kind), ...podCoordinates(doc, defaultNamespace ? { defaultNamespace } : {}), target }] : [];
   const spec = isObject(doc.spec) ? doc.spec : undefined;
   if (doc.kind === 'Pod') return site(doc);
   if (typeof doc.kind === 'string' && TEMPLATE_KINDS.has(doc.kind)) return site(spec?.template);

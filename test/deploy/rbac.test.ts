@@ -4,7 +4,7 @@
 // webhook at run time; an extra one is access nobody reviewed.
 
 import t from 'tap';
-import { API_CALLS, type ApiCall } from '../../src/identity/kubernetes/api-calls.js';
+import { API_CALLS, type ApiCall } from '../../src/kubernetes/api-calls.js';
 import type { K8sObject, Obj } from '../helpers/kustomize.js';
 import { only, serveArgs, variants } from './variants.js';
 

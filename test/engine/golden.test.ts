@@ -1,7 +1,9 @@
 // Golden fixtures: test/fixtures/<case>.yaml (identities, flags, an
 // AdmissionReview) → <case>.injected.yaml (warnings, the decoded patch and the
 // pod the API server ends up with). Regenerate after an intended change with
-// `npm run fixtures` and review the diff like code.
+// `npm run fixtures` and review the diff like code. Each fixture goes through
+// both front doors over the same files, as istio's injection tests do: the
+// AdmissionReview path (serve, replay) and the manifest path (mutate).
 
 import { readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -16,6 +18,7 @@ import { PodIdentitySet, parsePodIdentityText } from '../../src/identity/pod-ide
 import { ServiceAccountCache, trimServiceAccount } from '../../src/identity/service-account-cache.js';
 import { storesSource } from '../../src/identity/source.js';
 import { parseDocuments } from '../../src/io/documents.js';
+import { mutateDocument } from '../../src/manifests/mutate-manifest.js';
 import { admit } from '../helpers/apiserver.js';
 
 const dir = resolve(dirname(fileURLToPath(import.meta.url)), '../fixtures');
@@ -76,6 +79,18 @@ for (const file of cases) {
       tt.pass(`wrote ${expectedPath}`);
     } else {
       tt.equal(actual, readFileSync(expectedPath, 'utf8'), `${file} matches its .injected.yaml (npm run fixtures regenerates)`);
+    }
+
+    // The manifest path: the same pod as a manifest, in the request's namespace, ends up the same.
+    const isCreate = review.request.operation === 'CREATE' && review.request.kind?.kind === 'Pod';
+    if (isCreate) {
+      const manifest = structuredClone(review.request.object);
+      const mutated = await mutateDocument(manifest, {
+        source, config: config.value, random: () => 0.5, defaultNamespace: review.request.namespace,
+      });
+      tt.same(mutated.problems, [], 'mutate reads the pod');
+      tt.same(manifest, admitted.pod, 'mutate gives the pod replay gives');
+      tt.same(mutated.sites.flatMap((m) => m.result.warnings.map((w) => w.message)), admitted.warnings, 'and the same warnings');
     }
 
     // Re-invocation (reinvocationPolicy: IfNeeded) must not change the pod again.

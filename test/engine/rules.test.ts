@@ -3,7 +3,7 @@
 
 import t, { type Test } from 'tap';
 import type { EngineConfig } from '../../src/engine/config.js';
-import type { IdentityLookup } from '../../src/identity/types.js';
+import type { IdentityLookup } from '../../src/engine/identity.js';
 import { env, irsa, mounts, pod, ROLE, run, sa } from '../helpers/engine.js';
 
 type Obj = Record<string, any>;

@@ -6,7 +6,7 @@
 
 import fc from 'fast-check';
 import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from '../../src/engine/config.js';
-import type { ConfigMapEntry, IdentityLookup } from '../../src/identity/types.js';
+import type { ConfigMapEntry, IdentityLookup } from '../../src/engine/identity.js';
 
 type Obj = Record<string, any>;
 

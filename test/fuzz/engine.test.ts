@@ -15,7 +15,7 @@ import { ConfigMapCache } from '../../src/identity/config-map.js';
 import { PodIdentitySet } from '../../src/identity/pod-identity-file.js';
 import { ServiceAccountCache } from '../../src/identity/service-account-cache.js';
 import { storesSource } from '../../src/identity/source.js';
-import type { IdentityLookup } from '../../src/identity/types.js';
+import type { IdentityLookup } from '../../src/engine/identity.js';
 import { admit, applyOperations, checkEnvelope, podProblems } from '../helpers/apiserver.js';
 import { configArb, lookupArb, podArb, randomArb } from './arbitraries.js';
 

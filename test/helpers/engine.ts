@@ -2,9 +2,9 @@
 // also applies the patch and checks the result the way the API server would.
 
 import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from '../../src/engine/config.js';
-import { inject, type EngineResult } from '../../src/engine/inject.js';
-import { readPod } from '../../src/engine/pod.js';
-import type { IdentityLookup, ServiceAccountRecord } from '../../src/identity/types.js';
+import type { IdentityLookup, ServiceAccountRecord } from '../../src/engine/identity.js';
+import type { EngineResult } from '../../src/engine/inject.js';
+import { prepare } from '../../src/engine/prepare.js';
 import { applyOperations, podProblems } from './apiserver.js';
 
 type Obj = Record<string, any>;
@@ -34,11 +34,12 @@ export interface Pass {
 }
 
 export function run(p: Obj, lookup: IdentityLookup, config: Partial<EngineConfig> = {}, random = () => 0.5): Pass {
-  const view = readPod(p);
-  if (!view.ok) throw new Error(view.error.message);
-  const result = inject({
-    pod: view.value, namespace: 'default', lookup, config: { ...DEFAULT_ENGINE_CONFIG, ...config }, random,
+  const prepared = prepare({
+    pod: p, namespace: 'default', source: { lookup: () => lookup }, config: { ...DEFAULT_ENGINE_CONFIG, ...config }, random,
   });
+  if (prepared instanceof Promise) throw new Error('a fixed lookup answers at once');
+  if (!prepared.ok) throw new Error(prepared.error.message);
+  const { result } = prepared.value;
   const after = applyOperations(p, result.operations as unknown as Obj[]);
   const problems = podProblems(after);
   if (problems.length > 0) throw new Error(`apiserver would reject: ${problems.join('; ')}`);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { connect, type ConnectionOptions } from 'node:tls';
 import t, { type Test } from 'tap';
-import { loadStaticStores } from '../../src/identity/static-files.js';
+import { loadStaticStores } from '../../src/identity/file-source.js';
 import { DEFAULT_ENGINE_CONFIG } from '../../src/engine/config.js';
 import { createLogger } from '../../src/server/logger.js';
 import { createMetrics } from '../../src/server/metrics.js';

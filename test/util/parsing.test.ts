@@ -5,7 +5,7 @@ import { parseArgs } from '../../src/cli/parse-args.js';
 import { parseGoBool } from '../../src/util/go-bool.js';
 import { formatGoDuration, parseGoDuration } from '../../src/util/go-duration.js';
 import { parseGoInt } from '../../src/util/go-int.js';
-import { partitionForRegion } from '../../src/identity/partition.js';
+import { partitionForRegion } from '../../src/aws/partition.js';
 import { parseConfigMapData } from '../../src/identity/config-map.js';
 import { parsePodIdentityText } from '../../src/identity/pod-identity-file.js';
 import { parseDocuments } from '../../src/io/documents.js';

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { handleReview } from '../../../src/admission/handle.js';
-import { TokenBucket } from '../../../src/identity/kubernetes/rate-limit.js';
+import { TokenBucket } from '../../../src/kubernetes/rate-limit.js';
 import { serviceAccount } from '../../helpers/fake-kube-apiserver.js';
 import { ARN, ROLE, startFake, startSource, until } from './setup.js';
 

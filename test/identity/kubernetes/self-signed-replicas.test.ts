@@ -7,7 +7,7 @@ import https from 'node:https';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import t, { type Test } from 'tap';
-import { API_CALLS } from '../../../src/identity/kubernetes/api-calls.js';
+import { API_CALLS } from '../../../src/kubernetes/api-calls.js';
 import { serviceAccount } from '../../helpers/fake-kube-apiserver.js';
 import { admit } from '../../helpers/apiserver.js';
 import { podReview } from '../../helpers/review.js';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { API_CALLS } from '../../../src/identity/kubernetes/api-calls.js';
+import { API_CALLS } from '../../../src/kubernetes/api-calls.js';
 import { makeTls, serviceAccount } from '../../helpers/fake-kube-apiserver.js';
 import { ARN, ROLE, startFake, tempDir, until, writeKubeconfig } from './setup.js';
 

@@ -7,14 +7,14 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { parseArgs } from '../../../src/cli/parse-args.js';
-import type { RunningSource, SourceEvent } from '../../../src/identity/running.js';
-import { startKubernetes, type KubernetesSourceOptions } from '../../../src/identity/kubernetes/start.js';
+import { startBackend, type Backend, type BackendOptions } from '../../../src/cli/serve-start.js';
+import type { SourceEvent } from '../../../src/identity/source.js';
 import type { Result } from '../../../src/errors.js';
 import { FakeKubeApiServer, type FakeKubeOptions } from '../../helpers/fake-kube-apiserver.js';
 
 type T = { teardown(fn: () => unknown): void; fail(msg: string): void };
 
-export const FAST: Partial<KubernetesSourceOptions> = {
+export const FAST: BackendOptions = {
   backoff: { minMs: 20, maxMs: 200 }, watchTimeoutSeconds: 60, listTimeoutMs: 5000, imdsTimeoutMs: 500,
 };
 
@@ -37,7 +37,7 @@ export function writeKubeconfig(t: T, fake: FakeKubeApiServer, text = fake.kubec
 }
 
 export interface Started {
-  readonly running: RunningSource;
+  readonly running: Backend;
   readonly logs: Array<Record<string, any>>;
   readonly events: SourceEvent[];
 }
@@ -53,16 +53,16 @@ export function collectingLogger() {
   return { logs, logger: pino({ level: 'debug' }, stream) };
 }
 
-export async function tryStart(args: string[], options: Partial<KubernetesSourceOptions> = {}): Promise<{ result: Result<RunningSource>; logs: Array<Record<string, any>>; events: SourceEvent[] }> {
+export async function tryStart(args: string[], options: BackendOptions = {}): Promise<{ result: Result<Backend>; logs: Array<Record<string, any>>; events: SourceEvent[] }> {
   const parsed = parseArgs('serve', args);
   if (!parsed.ok) throw new Error(parsed.error.message);
   const { logs, logger } = collectingLogger();
   const events: SourceEvent[] = [];
-  const result = await startKubernetes({ values: parsed.value.values, logger, onEvent: (e) => events.push(e) }, { ...FAST, ...options });
+  const result = await startBackend(parsed.value.values, { logger, onEvent: (e) => events.push(e) }, { ...FAST, ...options });
   return { result, logs, events };
 }
 
-export async function startSource(t: T, fake: FakeKubeApiServer, args: string[] = [], options: Partial<KubernetesSourceOptions> = {}): Promise<Started> {
+export async function startSource(t: T, fake: FakeKubeApiServer, args: string[] = [], options: BackendOptions = {}): Promise<Started> {
   const kubeconfig = writeKubeconfig(t, fake);
   const { result, logs, events } = await tryStart(['--kubeconfig', kubeconfig, ...args], options);
   if (!result.ok) throw new Error(result.error.message);
@@ -71,7 +71,7 @@ export async function startSource(t: T, fake: FakeKubeApiServer, args: string[] 
 }
 
 /** Starts with exactly these args, asserts that it started, stops it on teardown, and waits for the first sync. */
-export async function startSynced(t: T & { ok(...args: any[]): unknown }, args: string[], options: Partial<KubernetesSourceOptions>, what: string): Promise<Started | undefined> {
+export async function startSynced(t: T & { ok(...args: any[]): unknown }, args: string[], options: BackendOptions, what: string): Promise<Started | undefined> {
   const { result, logs, events } = await tryStart(args, options);
   t.ok(result.ok, result.ok ? 'source started' : result.error.message);
   if (!result.ok) return undefined;

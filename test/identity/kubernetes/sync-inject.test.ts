@@ -1,6 +1,6 @@
 import t from 'tap';
 import { handleReview } from '../../../src/admission/handle.js';
-import { API_CALLS } from '../../../src/identity/kubernetes/api-calls.js';
+import { API_CALLS } from '../../../src/kubernetes/api-calls.js';
 import { serviceAccount } from '../../helpers/fake-kube-apiserver.js';
 import { ARN, ROLE, startFake, startSource, until } from './setup.js';
 

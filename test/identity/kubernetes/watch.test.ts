@@ -1,5 +1,5 @@
 import t from 'tap';
-import { API_CALLS } from '../../../src/identity/kubernetes/api-calls.js';
+import { API_CALLS } from '../../../src/kubernetes/api-calls.js';
 import { serviceAccount } from '../../helpers/fake-kube-apiserver.js';
 import { ARN, ROLE, startFake, startSource, until } from './setup.js';
 

@@ -1,8 +1,8 @@
 import { X509Certificate } from 'node:crypto';
 import { generate } from 'selfsigned';
 import t from 'tap';
-import { API_CALLS } from '../../../src/identity/kubernetes/api-calls.js';
-import { mergeCaBundle } from '../../../src/identity/kubernetes/ca-bundle.js';
+import { API_CALLS } from '../../../src/kubernetes/api-calls.js';
+import { mergeCaBundle } from '../../../src/server/ca-bundle.js';
 import { startFake, startSource } from './setup.js';
 
 const MWC = 'mutatingwebhookconfigurations';

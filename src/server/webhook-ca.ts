@@ -4,10 +4,10 @@
 // webhook's name: a concurrent edit (another replica adding its CA) fails the
 // patch, and we read again and retry instead of overwriting its CA.
 
-import { errors as E, fail, ok, type Result } from '../../errors.js';
-import { isObject } from '../../util/json.js';
+import { errors as E, fail, ok, type Result } from '../errors.js';
+import { isObject } from '../util/json.js';
 import { mergeCaBundle } from './ca-bundle.js';
-import type { KubeConnection } from './connection.js';
+import type { KubeConnection } from '../kubernetes/client.js';
 
 const BASE = '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations';
 

@@ -3,10 +3,15 @@
 // be moved with AWS_EC2_METADATA_SERVICE_ENDPOINT, the variable the AWS SDKs read.
 
 import http from 'node:http';
-import { errors as E, fail, ok, type Result } from '../../errors.js';
-import { isObject } from '../../util/json.js';
-import type { AccountInfo } from '../../cli/options.js';
-import { partitionForRegion } from '../partition.js';
+import { errors as E, fail, ok, type Result } from '../errors.js';
+import { isObject } from '../util/json.js';
+import { partitionForRegion } from './partition.js';
+
+/** The instance's account and the partition of its region. */
+export interface AccountInfo {
+  readonly accountId: string;
+  readonly partition: string;
+}
 
 export const DEFAULT_IMDS_ENDPOINT = 'http://169.254.169.254';
 

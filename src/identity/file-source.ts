@@ -1,59 +1,58 @@
-// Static mode (replay, mutate, `serve --service-accounts`): identities from files.
+// Static mode (replay, mutate, `serve --service-accounts`): identities from
+// files, ready at once. `serve` may still reload the Pod Identity file.
 
 import { errors as E, fail, ok, type Result } from '../errors.js';
+import { displayName, readDocuments } from '../io/documents.js';
 import { isObject } from '../util/json.js';
-import { displayName, readDocuments, readText } from '../io/documents.js';
 import { CONFIG_MAP_NAME, ConfigMapCache, parseConfigMapData } from './config-map.js';
-import { PodIdentitySet, parsePodIdentityText } from './pod-identity-file.js';
+import { PodIdentitySet, loadPodIdentityFile, watchPodIdentityFile } from './pod-identity-file.js';
 import { ServiceAccountCache, trimServiceAccount } from './service-account-cache.js';
-import { storesSource } from './source.js';
-import type { IdentitySource } from './types.js';
-
-export interface StaticFilesOptions {
-  readonly serviceAccountFiles: readonly string[];
-  readonly podIdentityFile?: string;
-  readonly annotationPrefix: string;
-  readonly watchConfigMap: boolean;
-  /** Namespace of the webhook (where its ConfigMap lives). */
-  readonly namespace: string;
-}
+import { storesSource, type IdentitySource, type RunningSource, type SourceDeps, type SourceSettings } from './source.js';
 
 export interface StaticStores {
-  readonly serviceAccounts: ServiceAccountCache;
-  readonly configMap: ConfigMapCache;
   readonly podIdentity: PodIdentitySet;
   readonly source: IdentitySource;
 }
 
-export async function loadStaticStores(opts: StaticFilesOptions): Promise<Result<StaticStores>> {
+export type StaticFilesSettings = Pick<SourceSettings, 'serviceAccountFiles' | 'podIdentityFile' | 'annotationPrefix' | 'watchConfigMap'> & Partial<SourceSettings>;
+
+export async function loadStaticStores(settings: StaticFilesSettings): Promise<Result<StaticStores>> {
   const serviceAccounts = new ServiceAccountCache();
   const configMap = new ConfigMapCache();
   const podIdentity = new PodIdentitySet();
-  for (const file of opts.serviceAccountFiles) {
-    const loaded = await loadServiceAccountFile(file, opts, serviceAccounts, configMap);
+  for (const file of settings.serviceAccountFiles) {
+    const loaded = await loadServiceAccountFile(file, settings.annotationPrefix, serviceAccounts, configMap);
     if (!loaded.ok) return loaded;
   }
-  if (opts.podIdentityFile) {
-    const loaded = await loadPodIdentityFile(opts.podIdentityFile);
+  if (settings.podIdentityFile) {
+    const loaded = await loadPodIdentityFile(settings.podIdentityFile.path);
     if (!loaded.ok) return loaded;
     podIdentity.replace(loaded.value);
   }
   const source = storesSource({
-    serviceAccounts, podIdentity, ...(opts.watchConfigMap ? { configMap } : {}),
+    serviceAccounts, podIdentity, ...(settings.watchConfigMap ? { configMap } : {}),
   });
-  return ok({ serviceAccounts, configMap, podIdentity, source });
+  return ok({ podIdentity, source });
 }
 
-export async function loadPodIdentityFile(path: string): Promise<Result<Set<string>>> {
-  const text = await readText(path);
-  if (!text.ok) return text;
-  const parsed = parsePodIdentityText(text.value);
-  return parsed.ok ? parsed : fail(E.podIdentityBad(displayName(path), parsed.error));
+/** `serve --service-accounts`: the static stores, plus the Pod Identity file reloaded when asked. */
+export async function startFileSource(settings: SourceSettings, deps: SourceDeps): Promise<Result<RunningSource>> {
+  const stores = await loadStaticStores(settings);
+  if (!stores.ok) return stores;
+  const file = settings.podIdentityFile;
+  const watch = file?.watch ? watchPodIdentityFile(file.path, stores.value.podIdentity, deps) : undefined;
+  return ok({
+    source: stores.value.source,
+    kind: 'static',
+    async stop() {
+      watch?.close();
+    },
+  });
 }
 
 async function loadServiceAccountFile(
   path: string,
-  opts: StaticFilesOptions,
+  prefix: string,
   serviceAccounts: ServiceAccountCache,
   configMap: ConfigMapCache,
 ): Promise<Result<void>> {
@@ -69,7 +68,7 @@ async function loadServiceAccountFile(
     const bad = (reason: string): Result<never> => fail(E.serviceAccountsBad(name, `item ${i + 1}: ${reason}`));
     if (!isObject(item)) return bad('not an object');
     if (item.kind === 'ServiceAccount') {
-      const sa = trimServiceAccount(item, opts.annotationPrefix);
+      const sa = trimServiceAccount(item, prefix);
       if (!sa) return bad('ServiceAccount without metadata.name');
       serviceAccounts.set(sa);
     } else if (item.kind === 'ConfigMap') {
@@ -85,4 +84,3 @@ async function loadServiceAccountFile(
   }
   return ok(undefined);
 }
-

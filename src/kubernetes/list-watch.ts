@@ -12,9 +12,9 @@
 // due, list again. The target's data stays in place through outages.
 
 import type http from 'node:http';
-import { errors as E, type UserError } from '../../errors.js';
-import { isObject } from '../../util/json.js';
-import { describeNetError, type KubeConnection } from './connection.js';
+import { errors as E, type UserError } from '../errors.js';
+import { isObject } from '../util/json.js';
+import { describeNetError, type KubeConnection } from './client.js';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 

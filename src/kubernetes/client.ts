@@ -1,94 +1,11 @@
-// How the webhook reaches the API server. Kubeconfig parsing and auth come from
-// @kubernetes/client-node (kubeconfig.ts: token files are re-read, exec and OIDC
-// providers work); the requests go over node:https with one keep-alive agent we
-// own, so stop() can destroy every socket and a watch can be read line by line
-// (see list-watch.ts for why the client-node informer is not used).
+// The HTTP client to the API server: requests over node:https with one
+// keep-alive agent we own, so close() can destroy every socket and a watch can
+// be read line by line (see list-watch.ts for why the client-node informer is
+// not used). Where to connect and how to authenticate is kubeconfig.ts's job.
 
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import { isIPv6 } from 'node:net';
-import { errors as E, fail, ok, type Result } from '../../errors.js';
-import { describeFsError } from '../../io/documents.js';
-import { authenticator, parseKubeconfigFile, tlsOptions, type KubeAccess } from './kubeconfig.js';
-
-export interface ConnectionFlags {
-  readonly kubeconfig: string;
-  readonly kubeApi: string;
-}
-
-export interface ConnectionEnv {
-  readonly env: NodeJS.ProcessEnv;
-  /** Prepended to /var/run/secrets/kubernetes.io/serviceaccount/* (tests point it at a temp dir). */
-  readonly inClusterRoot: string;
-}
-
-const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
-
-/** Where and how to connect, as upstream's BuildConfigFromFlags decides: flags first, else in-cluster. */
-export function loadKubeConfig(flags: ConnectionFlags, where: ConnectionEnv): Result<KubeAccess> {
-  if (flags.kubeconfig) {
-    try {
-      readFileSync(flags.kubeconfig);
-    } catch (err) {
-      return fail(E.kubeconfigBad(flags.kubeconfig, `cannot read: ${describeFsError(err)}`));
-    }
-    let access: KubeAccess;
-    try {
-      access = parseKubeconfigFile(flags.kubeconfig);
-    } catch (err) {
-      return fail(E.kubeconfigBad(flags.kubeconfig, firstLine(err)));
-    }
-    const server = flags.kubeApi || access.cluster.server;
-    const checked = checkServer(server);
-    if (!checked.ok) {
-      return flags.kubeApi ? fail(E.kubeApiBad(flags.kubeApi, checked.error)) : fail(E.kubeconfigBad(flags.kubeconfig, `cluster "${access.cluster.name}" server: ${checked.error}`));
-    }
-    if (access.cluster.proxyUrl) return fail(E.kubeconfigBad(flags.kubeconfig, `cluster "${access.cluster.name}": proxy-url is not supported`));
-    try {
-      tlsOptions(access);
-    } catch (err) {
-      return fail(E.kubeconfigBad(flags.kubeconfig, `cannot read a certificate or key: ${describeFsError(err)}`));
-    }
-    return ok({ ...access, cluster: { ...access.cluster, server } });
-  }
-  if (flags.kubeApi) {
-    const checked = checkServer(flags.kubeApi);
-    if (!checked.ok) return fail(E.kubeApiBad(flags.kubeApi, checked.error));
-    return ok({ cluster: { name: 'kube-api', server: flags.kubeApi.replace(/\/+$/, ''), skipTLSVerify: false }, user: { name: 'kube-api' } });
-  }
-  const host = where.env.KUBERNETES_SERVICE_HOST;
-  const port = where.env.KUBERNETES_SERVICE_PORT;
-  if (!host || !port) return fail(E.notInCluster('KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT are not set'));
-  for (const file of ['token', 'ca.crt']) {
-    try {
-      readFileSync(`${where.inClusterRoot}${SA_DIR}/${file}`);
-    } catch (err) {
-      return fail(E.notInCluster(`${where.inClusterRoot}${SA_DIR}/${file}: ${describeFsError(err)}`));
-    }
-  }
-  const hostPart = isIPv6(host) ? `[${host}]` : host;
-  // The token file is re-read by FileAuth (bound tokens rotate), as client-go does.
-  return ok({
-    cluster: { name: 'inCluster', server: `https://${hostPart}:${port}`, caFile: `${where.inClusterRoot}${SA_DIR}/ca.crt`, skipTLSVerify: false },
-    user: { name: 'inClusterUser', authProvider: { name: 'tokenFile', config: { tokenFile: `${where.inClusterRoot}${SA_DIR}/token` } } },
-  });
-}
-
-function checkServer(server: string): Result<void, string> {
-  let url: URL;
-  try {
-    url = new URL(server);
-  } catch {
-    return { ok: false, error: 'not a URL' };
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return { ok: false, error: `scheme ${url.protocol} is not http or https` };
-  return ok(undefined);
-}
-
-function firstLine(err: unknown): string {
-  return String((err as Error)?.message ?? err).split('\n')[0] ?? '';
-}
+import { authenticator, tlsOptions, type KubeAccess } from './kubeconfig.js';
 
 export interface RequestOptions {
   readonly method?: string;
@@ -112,8 +29,6 @@ export interface KubeConnection {
   readonly server: string;
   /** Resolves with the response head (body unread), or rejects on a network error / timeout. */
   open(opts: RequestOptions): Promise<http.IncomingMessage>;
-  /** open() and read the body as bytes. Rejects only on network errors. */
-  raw(opts: RequestOptions): Promise<{ status: number; body: Buffer }>;
   /** open() and read a JSON body. Rejects only on network errors. */
   json(opts: RequestOptions): Promise<JsonResponse>;
   /** Destroys every request in flight and every socket. */
@@ -169,7 +84,6 @@ export function connect(access: KubeAccess): KubeConnection {
   return {
     server,
     open,
-    raw,
     async json(opts) {
       const r = await raw(opts);
       const text = r.body.toString('utf8');
@@ -217,7 +131,10 @@ export function describeNetError(err: unknown): Error {
   const e = err as NodeJS.ErrnoException & { reason?: string };
   if (e?.code === 'ECONNRESET') return new Error('connection reset');
   if (typeof e?.code === 'string' && /CERT|SELF_SIGNED|UNABLE_TO|TLS/.test(e.code)) {
-    return new Error(`TLS: ${e.message} (does the kubeconfig's certificate-authority match the server?)`);
+    // Node 24 appends advice about --use-system-ca; ours is the one that applies,
+    // and it must survive the catalogue's clipping.
+    const reason = (e.message ?? '').replace(/; if the root CA is installed locally.*$/s, '');
+    return new Error(`TLS: ${reason} (does the kubeconfig's certificate-authority match the server?)`);
   }
   return new Error(e?.message ?? String(err));
 }

@@ -1,8 +1,8 @@
 // Feeds the ServiceAccount list/watch into the shared cache, trimmed on arrival.
 
-import type { ServiceAccountRecord } from '../types.js';
-import { trimServiceAccount, type ServiceAccountCache } from '../service-account-cache.js';
-import type { WatchEventType, WatchTarget } from './list-watch.js';
+import type { ServiceAccountRecord } from '../engine/identity.js';
+import { trimServiceAccount, type ServiceAccountCache } from './service-account-cache.js';
+import type { WatchEventType, WatchTarget } from '../kubernetes/list-watch.js';
 
 export function serviceAccountTarget(
   cache: ServiceAccountCache,

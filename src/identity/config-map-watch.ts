@@ -4,11 +4,11 @@
 // the previous entries are kept, so a bad edit cannot strip roles from new pods.
 
 import type { Logger } from 'pino';
-import { errors as E } from '../../errors.js';
-import { isObject } from '../../util/json.js';
-import { CONFIG_MAP_NAME, parseConfigMapData, type ConfigMapCache } from '../config-map.js';
-import type { SourceEvent } from '../running.js';
-import type { WatchEventType, WatchTarget } from './list-watch.js';
+import { errors as E } from '../errors.js';
+import { isObject } from '../util/json.js';
+import { CONFIG_MAP_NAME, parseConfigMapData, type ConfigMapCache } from './config-map.js';
+import type { SourceEvent } from './source.js';
+import type { WatchEventType, WatchTarget } from '../kubernetes/list-watch.js';
 
 export function configMapTarget(
   cache: ConfigMapCache,

@@ -5,10 +5,10 @@
 // read, so the wait ends there instead of running out the clock.
 
 import type { Logger } from 'pino';
-import { trimServiceAccount, type ServiceAccountCache } from '../service-account-cache.js';
-import type { ServiceAccountRecord } from '../types.js';
-import type { KubeConnection } from './connection.js';
-import type { TokenBucket } from './rate-limit.js';
+import { trimServiceAccount, type ServiceAccountCache } from './service-account-cache.js';
+import type { ServiceAccountRecord } from '../engine/identity.js';
+import type { KubeConnection } from '../kubernetes/client.js';
+import type { TokenBucket } from '../kubernetes/rate-limit.js';
 
 export interface GraceLookupOptions {
   readonly graceMs: number;
