@@ -1,17 +1,18 @@
-// POST /mutate on node's own request and response objects, in front of
-// fastify. This is the one route the API server calls on every pod creation,
-// and fastify's per-request lifecycle (routing, content-type parser, reply,
-// hooks) measured about a sixth of the whole request here, more than the
-// engine itself (docs/benchmarks.md, "Server"). The other routes stay in
-// fastify (app.ts). Only HTTP lives here: handleReview decides, and every
-// refusal is a catalogue error sent as {"code","message"}.
+// POST /mutate, the route kube-apiserver calls on every pod creation, as a
+// fastify route. The body is read raw by one catch-all content-type parser
+// (the JSON check and the size limit happen before a byte is buffered) and
+// decoded once; the answer is a Buffer. No hook runs per request: metrics
+// are observed where the answer is sent. Only HTTP lives here: handleReview
+// decides, and every refusal is a catalogue error sent as {"code","message"}.
 
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import { handleReview, type Decision, type Handled, type HandleDeps } from '../admission/handle.js';
 import { reviewBody } from '../admission/review.js';
-import { errors as E, type Result, type UserError } from '../errors.js';
+import { errors as E, type Result } from '../errors.js';
 import type { WebhookMetrics } from './metrics.js';
+import { Refusal, errorBody } from './refusal.js';
 
 export const ADMISSION_PATH = '/mutate';
 
@@ -22,105 +23,104 @@ export interface AdmissionRouteDeps {
   readonly maxRequestBytes: number;
 }
 
-/** The API server appends ?timeout=10s; the query is not ours to read. */
-export function isAdmissionPath(url: string | undefined): boolean {
-  return url !== undefined && url.startsWith(ADMISSION_PATH) && (url.length === ADMISSION_PATH.length || url.charCodeAt(ADMISSION_PATH.length) === 63 /* ? */);
+/** Registers the route in a scope of its own, so only it has a body parser (a POST elsewhere is a plain 404). */
+export function registerAdmissionRoute(root: FastifyInstance, deps: AdmissionRouteDeps): void {
+  root.register(async (app) => admissionScope(app, deps));
 }
 
-export function admissionRoute(deps: AdmissionRouteDeps): (req: IncomingMessage, res: ServerResponse) => void {
+function admissionScope(app: FastifyInstance, deps: AdmissionRouteDeps): void {
   const { metrics, logger, maxRequestBytes } = deps;
 
-  const send = (req: IncomingMessage, res: ServerResponse, started: number, status: number, body: Buffer, extra?: Record<string, string>) => {
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': body.length, ...extra });
-    res.end(body);
-    metrics.observeRequest(req.method ?? '', ADMISSION_PATH, status, performance.now() - started);
-  };
-  // A refusal sent before the body was read closes the connection: the client
-  // may still be sending, and what it sends next is not a request.
-  const refuse = (req: IncomingMessage, res: ServerResponse, started: number, status: number, error: UserError, close: boolean, extra: Record<string, string> = {}) => {
-    logger.debug({ status, code: error.code, reason: error.message }, 'admission review refused');
-    send(req, res, started, status, Buffer.from(JSON.stringify({ code: error.code, message: error.message })), close ? { ...extra, connection: 'close' } : extra);
-  };
+  // The only body anyone sends: the other routes and the 404s live outside this
+  // scope and never read one.
+  app.addContentTypeParser('*', (req: FastifyRequest, payload: IncomingMessage, done: (err: Error | null, body?: Buffer) => void) => {
+    const contentType = req.headers['content-type'];
+    if (!isJson(contentType)) return done(new Refusal(415, E.httpUnsupportedMediaType(contentType ?? '(none)')));
+    if (Number(req.headers['content-length']) > maxRequestBytes) return done(new Refusal(413, E.httpBodyTooLarge(maxRequestBytes)));
+    readBody(payload, maxRequestBytes, done);
+  });
 
-  const answer = (req: IncomingMessage, res: ServerResponse, started: number, handled: Result<Handled>) => {
-    if (!handled.ok) return refuse(req, res, started, 400, handled.error, false);
+  const send = (req: FastifyRequest, reply: FastifyReply, status: number, body: Buffer | string) => {
+    metrics.observeRequest(req.method, ADMISSION_PATH, status, reply.elapsedTime);
+    return reply.code(status).header('content-type', 'application/json').send(body);
+  };
+  const refuse = (req: FastifyRequest, reply: FastifyReply, status: number, error: { code: string; message: string }) => {
+    logger.debug({ status, code: error.code, reason: error.message }, 'admission review refused');
+    return send(req, reply, status, errorBody(error));
+  };
+  const answer = (req: FastifyRequest, reply: FastifyReply, handled: Result<Handled>) => {
+    if (!handled.ok) return refuse(req, reply, 400, handled.error);
     const { response, decision } = handled.value;
     metrics.observeDecision(decision);
-    send(req, res, started, 200, reviewBody(response));
-    if (logger.isLevelEnabled('debug')) logDecision(logger, decision, performance.now() - started);
+    send(req, reply, 200, reviewBody(response));
+    if (logger.isLevelEnabled('debug')) logDecision(logger, decision, reply.elapsedTime);
+    return reply;
   };
 
-  const fail = (req: IncomingMessage, res: ServerResponse, started: number, err: unknown) => {
-    logger.error({ err: { message: (err as Error)?.message, stack: (err as Error)?.stack } }, 'request failed');
-    if (!res.headersSent) refuse(req, res, started, 500, E.httpInternal(), true);
-  };
-
-  const decide = (req: IncomingMessage, res: ServerResponse, started: number, text: string) => {
+  app.post(ADMISSION_PATH, (req, reply) => {
+    const contentType = req.headers['content-type'];
+    if (!isJson(contentType)) return refuse(req, reply, 415, E.httpUnsupportedMediaType(contentType ?? '(none)'));
+    const raw = req.body as Buffer | undefined;
+    if (raw === undefined || raw.length === 0) return refuse(req, reply, 400, E.httpEmptyBody());
     let body: unknown;
     try {
-      body = JSON.parse(text);
+      body = JSON.parse(raw.toString('utf8'));
     } catch (err) {
-      return refuse(req, res, started, 400, E.reviewBadJson((err as Error).message), false);
+      return refuse(req, reply, 400, E.reviewBadJson((err as Error).message));
     }
-    try {
-      const handled = handleReview(body, deps.handleDeps());
-      // A cached ServiceAccount answers at once; only a miss waits (grace period).
-      if (handled instanceof Promise) handled.then((h) => answer(req, res, started, h), (err) => fail(req, res, started, err));
-      else answer(req, res, started, handled);
-    } catch (err) {
-      fail(req, res, started, err);
-    }
-  };
+    // A cached ServiceAccount answers at once; only a miss waits (grace period).
+    // A throw or a rejection reaches the app's error handler: a logged 500.
+    const handled = handleReview(body, deps.handleDeps());
+    return handled instanceof Promise ? handled.then((h) => answer(req, reply, h)) : answer(req, reply, handled);
+  });
 
-  return (req, res) => {
-    const started = performance.now();
-    const method = req.method ?? '';
-    const hasBody = req.headers['content-length'] !== undefined ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined;
-    if (method !== 'POST') {
-      return refuse(req, res, started, 405, E.httpMethodNotAllowed(method, ADMISSION_PATH), hasBody, { allow: 'POST' });
-    }
-    const contentType = req.headers['content-type'];
-    if (!isJson(contentType)) {
-      return refuse(req, res, started, 415, E.httpUnsupportedMediaType(contentType ?? '(none)'), hasBody);
-    }
-    const declared = Number(req.headers['content-length']);
-    if (declared > maxRequestBytes) {
-      return refuse(req, res, started, 413, E.httpBodyTooLarge(maxRequestBytes), true);
-    }
+  app.route({
+    method: ['GET', 'HEAD', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'], url: ADMISSION_PATH,
+    handler: (req, reply) => {
+      reply.header('allow', 'POST');
+      // Whatever body came with it was not read: what the client sends next is not a request.
+      if (hasBody(req)) reply.header('connection', 'close');
+      return refuse(req, reply, 405, E.httpMethodNotAllowed(req.method, ADMISSION_PATH));
+    },
+  });
+}
 
-    // Raw buffers decoded once at the end: cheaper than setEncoding's per-chunk
-    // decoder, and a multi-byte character split across chunks stays whole.
-    const chunks: Buffer[] = [];
-    let received = 0;
-    const onData = (chunk: Buffer) => {
-      received += chunk.length;
-      if (received > maxRequestBytes) {
-        stop();
-        refuse(req, res, started, 413, E.httpBodyTooLarge(maxRequestBytes), true);
-        return;
-      }
-      chunks.push(chunk);
-    };
-    const onEnd = () => {
+/** Raw buffers decoded once at the end; a multi-byte character split across chunks stays whole. */
+function readBody(payload: IncomingMessage, limit: number, done: (err: Error | null, body?: Buffer) => void): void {
+  const chunks: Buffer[] = [];
+  let received = 0;
+  const onData = (chunk: Buffer) => {
+    received += chunk.length;
+    if (received > limit) {
       stop();
-      if (received === 0) return refuse(req, res, started, 400, E.httpEmptyBody(), false);
-      decide(req, res, started, chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks, received).toString('utf8'));
-    };
-    // The client went away mid-body: nobody is left to answer.
-    const onError = () => stop();
-    const stop = () => {
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onError);
-    };
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onError);
+      done(new Refusal(413, E.httpBodyTooLarge(limit)));
+      return;
+    }
+    chunks.push(chunk);
   };
+  const onEnd = () => {
+    stop();
+    done(null, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, received));
+  };
+  // The client went away mid-body: nobody is left to answer.
+  const onError = () => stop();
+  const stop = () => {
+    payload.off('data', onData);
+    payload.off('end', onEnd);
+    payload.off('error', onError);
+  };
+  payload.on('data', onData);
+  payload.on('end', onEnd);
+  payload.on('error', onError);
+}
+
+function hasBody(req: FastifyRequest): boolean {
+  const length = req.headers['content-length'];
+  return length !== undefined ? length !== '0' : req.headers['transfer-encoding'] !== undefined;
 }
 
 /** application/json with any parameters (charset=utf-8), any letter case. */
-function isJson(contentType: string | undefined): boolean {
+export function isJson(contentType: string | undefined): boolean {
   if (contentType === undefined) return false;
   if (contentType === 'application/json') return true;
   const semi = contentType.indexOf(';');

@@ -1,20 +1,27 @@
-// The HTTPS routes. /mutate (any method) goes straight to admission-route.ts,
-// the hot path; fastify serves /healthz, /readyz and every other path. No
-// mutation rule lives here. Every refusal is a JSON body {"code","message"}
-// from the error catalogue.
+// The HTTPS routes, all on one fastify instance: POST /mutate (admission-route.ts),
+// GET /healthz and /readyz, and a catalogue 404 for everything else. fastify
+// builds the server from the TLS options, so its timeouts and limits are the
+// ones that apply. No mutation rule lives here, and no hook runs per request.
+// Every refusal is a JSON body {"code","message"} from the error catalogue.
 
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Server } from 'node:https';
+import type { Server, ServerOptions } from 'node:https';
 import type { Logger } from 'pino';
 import type { HandleDeps } from '../admission/handle.js';
 import { errors as E, type UserError } from '../errors.js';
-import { admissionRoute, isAdmissionPath } from './admission-route.js';
+import { ADMISSION_PATH, registerAdmissionRoute } from './admission-route.js';
 import type { WebhookMetrics } from './metrics.js';
+import { Refusal, errorBody } from './refusal.js';
+
+// Longer than the API server's idle-connection timeout (90s): if the server
+// closed first, a request sent at that moment would meet a reset connection.
+const KEEP_ALIVE_MS = 120_000;
+// Node's own default, which fastify would otherwise turn off (0).
+const REQUEST_TIMEOUT_MS = 300_000;
 
 export interface AppDeps {
-  /** The HTTPS server (TLS contexts are its business, not the app's). */
-  readonly serverFactory: (handler: (req: IncomingMessage, res: ServerResponse) => void) => Server;
+  /** TLS options for the HTTPS server; absent in tests that speak plain HTTP. */
+  readonly https?: ServerOptions;
   readonly handleDeps: () => HandleDeps;
   readonly metrics: WebhookMetrics;
   readonly logger: Logger;
@@ -24,45 +31,57 @@ export interface AppDeps {
   readonly closing: () => boolean;
 }
 
-export function createApp(deps: AppDeps): FastifyInstance {
-  const admission = admissionRoute(deps);
+export type WebhookApp = FastifyInstance<Server>;
+
+export function createApp(deps: AppDeps): WebhookApp {
   const app = Fastify({
-    serverFactory: (fastifyHandler) => deps.serverFactory((req, res) => {
-      if (isAdmissionPath(req.url)) admission(req, res);
-      else fastifyHandler(req, res);
-    }),
+    ...(deps.https ? { https: deps.https } : {}),
     logger: false,
     // During shutdown, requests on open connections are still answered (with
     // Connection: close) instead of fastify's default 503: the API server
     // counts a 503 as a failed admission.
     return503OnClosing: false,
     exposeHeadRoutes: false,
-  }) as unknown as FastifyInstance;
+    keepAliveTimeout: KEEP_ALIVE_MS,
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    bodyLimit: deps.maxRequestBytes,
+  }) as unknown as WebhookApp;
+  app.server.headersTimeout = KEEP_ALIVE_MS + 1000;
 
-  // Nothing fastify serves takes a body: with no parsers it never reads one,
-  // and a POST to any other path is a 404 (/mutate never reaches fastify).
   app.removeAllContentTypeParsers();
+  registerAdmissionRoute(app, deps);
 
-  app.addHook('onResponse', (req, reply, done) => {
-    deps.metrics.observeRequest(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime);
-    done();
-  });
+  const observe = (req: FastifyRequest, reply: FastifyReply, status: number) =>
+    deps.metrics.observeRequest(req.method, req.routeOptions.url ?? 'unmatched', status, reply.elapsedTime);
+  const refuse = (req: FastifyRequest, reply: FastifyReply, status: number, error: UserError) => {
+    observe(req, reply, status);
+    return reply.code(status).header('content-type', 'application/json').send(errorBody(error));
+  };
+  const ok = (req: FastifyRequest, reply: FastifyReply) => {
+    observe(req, reply, 200);
+    return reply.header('content-type', 'text/plain').send('ok');
+  };
 
-  app.get('/healthz', (_req, reply) => reply.header('content-type', 'text/plain').send('ok'));
-  app.get('/readyz', (_req, reply) => (deps.ready()
-    ? reply.header('content-type', 'text/plain').send('ok')
-    : refuse(reply, 503, deps.closing() ? E.httpShuttingDown() : E.httpNotReady())));
+  app.get('/healthz', ok);
+  app.get('/readyz', (req, reply) => (deps.ready()
+    ? ok(req, reply)
+    : refuse(req, reply, 503, deps.closing() ? E.httpShuttingDown() : E.httpNotReady())));
 
-  app.setNotFoundHandler((req, reply) => refuse(reply, 404, E.httpNotFound(req.url.split('?')[0] ?? '')));
-  app.setErrorHandler((err: FastifyError, _req: FastifyRequest, reply: FastifyReply) => {
+  app.setNotFoundHandler((req, reply) => refuse(req, reply, 404, E.httpNotFound(req.url.split('?')[0] ?? '')));
+  app.setErrorHandler((err: FastifyError | Refusal, req: FastifyRequest, reply: FastifyReply) => {
+    if (err instanceof Refusal) {
+      deps.logger.debug({ status: err.statusCode, code: err.error.code, reason: err.error.message }, 'admission review refused');
+      return refuse(req, reply, err.statusCode, err.error);
+    }
     const status = err.statusCode ?? 500;
-    if (status >= 400 && status < 500) return refuse(reply, status, E.httpBadRequest(err.message));
+    if (status === 415) return refuse(req, reply, 415, E.httpUnsupportedMediaType(req.headers['content-type'] ?? '(none)'));
+    if (status === 413) return refuse(req, reply.header('connection', 'close'), 413, E.httpBodyTooLarge(deps.maxRequestBytes));
+    if (status >= 400 && status < 500) return refuse(req, reply, status, E.httpBadRequest(err.message));
     deps.logger.error({ err: { message: err.message, stack: err.stack } }, 'request failed');
-    return refuse(reply, 500, E.httpInternal());
+    // Refusing before the body was read: the rest of it is not a request.
+    return refuse(req, reply.header('connection', 'close'), 500, E.httpInternal());
   });
   return app;
 }
 
-function refuse(reply: FastifyReply, status: number, error: UserError): FastifyReply {
-  return reply.code(status).header('content-type', 'application/json').send(JSON.stringify({ code: error.code, message: error.message }));
-}
+export { ADMISSION_PATH };

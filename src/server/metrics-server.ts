@@ -3,8 +3,10 @@
 // primary can serve the aggregated metrics of its workers.
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Server } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { errors as E, fail, ok, type Result } from '../errors.js';
+import { listenWithFallback } from './listen.js';
+import { errorBody } from './refusal.js';
 
 export interface MetricsServerOptions {
   readonly host: string;
@@ -31,20 +33,6 @@ export async function startMetricsServer(opts: MetricsServerOptions): Promise<Re
   });
 }
 
-/** Listens on host; '::' falls back to '0.0.0.0' on machines without IPv6. */
-export function listenWithFallback(server: Server, port: number, host: string): Promise<Result<void, string>> {
-  return new Promise((resolve) => {
-    const attempt = (h: string) => {
-      server.once('error', (err: NodeJS.ErrnoException) => {
-        if (h === '::' && (err.code === 'EAFNOSUPPORT' || err.code === 'EADDRNOTAVAIL')) return attempt('0.0.0.0');
-        resolve({ ok: false, error: err.code ?? err.message });
-      });
-      server.listen(port, h, () => resolve({ ok: true, value: undefined }));
-    };
-    attempt(host);
-  });
-}
-
 async function answer(req: IncomingMessage, res: ServerResponse, opts: MetricsServerOptions): Promise<void> {
   const path = (req.url ?? '/').split('?')[0];
   const send = (status: number, type: string, body: string) => {
@@ -52,9 +40,8 @@ async function answer(req: IncomingMessage, res: ServerResponse, opts: MetricsSe
     res.end(req.method === 'HEAD' ? undefined : body);
   };
   if (req.method !== 'GET' && req.method !== 'HEAD') {
-    const e = E.httpMethodNotAllowed(req.method ?? '?', path ?? '/');
     res.setHeader('allow', 'GET');
-    return send(405, 'application/json', JSON.stringify({ code: e.code, message: e.message }));
+    return send(405, 'application/json', errorBody(E.httpMethodNotAllowed(req.method ?? '?', path ?? '/')));
   }
   if (path === '/metrics') {
     try {
@@ -65,6 +52,5 @@ async function answer(req: IncomingMessage, res: ServerResponse, opts: MetricsSe
     }
   }
   if (path === '/debug/alpha/cache' && opts.snapshot) return send(200, 'application/json', JSON.stringify(await opts.snapshot()));
-  const e = E.httpNotFound(path ?? '/');
-  return send(404, 'application/json', JSON.stringify({ code: e.code, message: e.message }));
+  return send(404, 'application/json', errorBody(E.httpNotFound(path ?? '/')));
 }

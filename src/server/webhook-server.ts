@@ -3,13 +3,13 @@
 // `serve` (or a test) hands it a TLS policy, a serving pair and the handler deps.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
 import type { HandleDeps } from '../admission/handle.js';
 import { errors as E, fail, ok, type Result } from '../errors.js';
 import { createApp } from './app.js';
+import { listenWithFallback } from './listen.js';
 import type { ServingPair } from './certificates.js';
 import { createMetrics, type WebhookMetrics } from './metrics.js';
 import { startMetricsServer } from './metrics-server.js';
@@ -46,27 +46,14 @@ export interface WebhookServer {
   shutdown(graceMs: number): Promise<DrainResult>;
 }
 
-// Longer than the API server's idle-connection timeout (90s): if the server
-// closed first, a request sent at that moment would meet a reset connection.
-const KEEP_ALIVE_MS = 120_000;
-
 export async function startWebhookServer(opts: WebhookServerOptions): Promise<Result<WebhookServer>> {
   const metrics = opts.metrics ?? createMetrics();
   let closing = false;
   // What new connections get; each setter rebuilds the secure context from both.
   let policy = opts.policy;
   let pair = opts.pair;
-  let https: HttpsServer | undefined;
   const app = createApp({
-    serverFactory: (handler) => {
-      https = createHttpsServer({ ...serverOptions(opts.policy), ...contextOptions(opts.policy, opts.pair) }, handler);
-      https.keepAliveTimeout = KEEP_ALIVE_MS;
-      https.headersTimeout = KEEP_ALIVE_MS + 1000;
-      https.on('tlsClientError', (err: NodeJS.ErrnoException, socket: TLSSocket) => {
-        opts.logger.debug({ remote: socket.remoteAddress, reason: err.code ?? err.message }, 'TLS handshake refused');
-      });
-      return https;
-    },
+    https: { ...serverOptions(opts.policy), ...contextOptions(opts.policy, opts.pair) },
     handleDeps: opts.handleDeps,
     metrics,
     logger: opts.logger,
@@ -74,19 +61,17 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<Re
     ready: () => !closing && opts.synced(),
     closing: () => closing,
   });
+  const server = app.server;
+  server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: TLSSocket) => {
+    opts.logger.debug({ remote: socket.remoteAddress, reason: err.code ?? err.message }, 'TLS handshake refused');
+  });
 
-  const host = opts.host ?? '::';
-  try {
-    await app.listen({ host, port: opts.port }).catch((err: NodeJS.ErrnoException) => {
-      // '::' (all interfaces, dual stack) is missing on hosts without IPv6.
-      if (host === '::' && (err.code === 'EAFNOSUPPORT' || err.code === 'EADDRNOTAVAIL')) return app.listen({ host: '0.0.0.0', port: opts.port });
-      throw err;
-    });
-  } catch (err) {
+  await app.ready();
+  const listening = await listenWithFallback(server, opts.port, opts.host ?? '::');
+  if (!listening.ok) {
     await app.close().catch(() => undefined);
-    return fail(E.listenFailed('HTTPS', opts.port, (err as NodeJS.ErrnoException).code ?? (err as Error).message));
+    return fail(E.listenFailed('HTTPS', opts.port, listening.error));
   }
-  const server = https as unknown as HttpsServer;
 
   // Cluster workers leave metrics to the primary, which aggregates them.
   const metricsServer = opts.metricsPort === undefined ? undefined : await startMetricsServer({
@@ -95,6 +80,9 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<Re
     ...(opts.snapshot ? { snapshot: opts.snapshot } : {}),
   });
   if (metricsServer && !metricsServer.ok) {
+    // fastify did not listen itself (listen.ts did), so its close does not stop the listener.
+    server.close();
+    server.closeAllConnections();
     await app.close().catch(() => undefined);
     return metricsServer;
   }
