@@ -3,7 +3,9 @@
 # See docs/install.md for the build arguments.
 
 # --- build: TypeScript needs the dev dependencies; none of them ship.
-FROM node:20-slim AS build
+# Node 24, an LTS line in support (Node 20 reached its end of life in April
+# 2026); .ci/run runs the whole suite on this major too (it reads it from here).
+FROM node:24-slim AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
 # --ignore-scripts: `prepare` builds, and the sources are not copied yet.
@@ -13,8 +15,9 @@ COPY src ./src
 RUN npm run build
 
 # --- runtime: production dependencies and the compiled JavaScript only.
-# node:20-slim rather than distroless: `node` is on PATH for the preStop hook.
-FROM node:20-slim AS runtime
+# node:24-slim rather than distroless: `node` is on PATH for the preStop hook
+# and for /webhook's `#!/usr/bin/env node`.
+FROM node:24-slim AS runtime
 ARG VERSION=0.1.0
 ARG SOURCE=""
 ARG REVISION=""
@@ -35,6 +38,13 @@ COPY package.json package-lock.json ./
 # The npm cache is dropped so the layer holds only node_modules.
 RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 COPY --from=build /src/dist ./dist
+# Upstream's image has its binary at /webhook, and its Deployments and the
+# community chart say `command: [/webhook, --flag, ...]`, which replaces the
+# ENTRYPOINT. The package's bin (executable, `#!/usr/bin/env node`) linked
+# there runs the same CLI, and a command line that starts with a flag is
+# `serve`, so those Deployments work unchanged. A link, not a copy: node
+# resolves it, so the compiled modules beside main.js are found.
+RUN ln -s /app/dist/cli/main.js /webhook
 # Numeric, so the kubelet can check runAsNonRoot without a passwd entry; the
 # same id as the Deployment's runAsUser. Nothing is written at run time:
 # the root filesystem can be read-only.

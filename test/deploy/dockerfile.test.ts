@@ -1,11 +1,17 @@
 // No Docker engine here, so the Dockerfile is read: the properties the
 // Deployment relies on (numeric non-root user, nothing written at run time,
-// `serve` as the entry point) and a small image (build tools stay behind).
+// `serve` as the entry point, upstream's `/webhook`) and a small image (build
+// tools stay behind). What the image runs is also executed here: `/webhook` is
+// a link to the package's bin, so that file is run through a link of that name.
 
 import t from 'tap';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { builtinModules } from 'node:module';
-import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { delimiter, dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { looksLikeStackTrace } from '../helpers/cli.js';
 import { render, repoPath } from '../helpers/kustomize.js';
 import { only, webhookContainer } from './variants.js';
 
@@ -57,15 +63,47 @@ function parseDockerfile(text: string): Stage[] {
 const dockerfile = parseDockerfile(readFileSync(repoPath('Dockerfile'), 'utf8'));
 const pkg = JSON.parse(readFileSync(repoPath('package.json'), 'utf8')) as {
   version: string; bin: Record<string, string>; dependencies: Record<string, string>; devDependencies: Record<string, string>;
+  engines: { node: string }; scripts: Record<string, string>;
 };
+const BIN = (pkg.bin['pod-identity-webhook'] ?? '').replace(/^\.?\//, '');
 const final = dockerfile[dockerfile.length - 1] as Stage;
 const build = dockerfile.find((s) => s.name !== undefined && s !== final);
 const steps = (s: Stage | undefined, op: string) => (s?.steps ?? []).filter((i) => i.op === op).map((i) => i.args);
 
-t.test('multi-stage on a small Node 20 base', async (t) => {
+/** Whether one `||` alternative of an engines range (`^20.19.0`, `>=22`, `24`) admits Node `major`. */
+function admitsMajor(range: string, major: number): boolean {
+  return range.split('||').map((r) => r.trim()).some((r) => {
+    const m = /^(\^|>=)?\s*(\d+)(?:\.\d+){0,2}$/.exec(r);
+    if (!m) return false;
+    const n = Number(m[2]);
+    return m[1] === '>=' ? major >= n : major === n;
+  });
+}
+
+t.test('multi-stage on a small base of a supported Node LTS line, the one engines admits', async (t) => {
   t.ok(dockerfile.length >= 2, 'at least a build and a runtime stage');
-  for (const s of dockerfile) t.match(s.from, /^(node:20-slim|gcr\.io\/distroless\/nodejs20-debian\d+(:nonroot)?)(@sha256:[0-9a-f]{64})?$/, `${s.name}: ${s.from}`);
+  const majors = new Set<number>();
+  for (const s of dockerfile) {
+    const m = /^node:(\d+)-slim(@sha256:[0-9a-f]{64})?$/.exec(s.from);
+    t.ok(m, `${s.name}: ${s.from} is node:<major>-slim`);
+    if (m) majors.add(Number(m[1]));
+  }
+  t.equal(majors.size, 1, 'build and runtime on the same Node');
+  const [major = 0] = majors;
+  // Node 20 reached its end of life in April 2026; 24 is the LTS line in support.
+  t.ok(major >= 24 && major % 2 === 0, `Node ${major} is an LTS line (even) no older than 24`);
+  t.ok(admitsMajor(pkg.engines.node, major), `engines "${pkg.engines.node}" admits the image's Node ${major}`);
+  t.ok(admitsMajor(pkg.engines.node, 20), `engines "${pkg.engines.node}" still admits Node 20, which the machines run`);
   t.ok(build, 'a named build stage');
+});
+
+t.test('the engines check reads ranges as npm does for whole majors', async (t) => {
+  t.ok(admitsMajor('^20.19.0 || ^24.0.0', 24));
+  t.ok(admitsMajor('^20.19.0 || ^24.0.0', 20));
+  t.notOk(admitsMajor('^20.19.0 || ^24.0.0', 22));
+  t.ok(admitsMajor('>=22', 26));
+  t.notOk(admitsMajor('>=22', 20));
+  t.notOk(admitsMajor('~24.1 - 25', 24), 'a form it does not know admits nothing');
 });
 
 t.test('build stage: dev dependencies from the lock file, then the TypeScript build', async (t) => {
@@ -113,9 +151,61 @@ t.test('ENTRYPOINT runs the CLI with serve, without npm', async (t) => {
   t.equal(argv[argv.length - 1], 'serve');
   t.match(argv[0], /(^|\/)node$/, 'node itself: npm needs a writable cache and does not forward signals well');
   const script = argv.find((a) => a.endsWith('.js')) ?? '';
-  t.ok(script.endsWith(pkg.bin['pod-identity-webhook']?.replace(/^\.?\/?/, '') ?? '-'), `${script} is the package's bin`);
+  t.ok(BIN !== '' && script.endsWith(BIN), `${script} is the package's bin`);
   t.equal(steps(final, 'CMD').length, 0, 'no CMD: Deployment args are appended after serve');
   t.equal(steps(final, 'VOLUME').length, 0, 'no VOLUME: nothing is written at run time');
+});
+
+t.test("/webhook, as upstream's image has it: a link to the package's bin", async (t) => {
+  const links = steps(final, 'RUN').map((r) => /^ln -s (\S+) \/webhook$/.exec(r)?.[1]).filter((x) => x !== undefined);
+  t.equal(links.length, 1, 'one `ln -s <bin> /webhook` in the runtime stage');
+  const workdir = steps(final, 'WORKDIR').at(-1) ?? '';
+  t.equal(links[0], `${workdir}/${BIN}`, 'it points at the bin inside the image (WORKDIR + package.json bin)');
+  const entry = JSON.parse(steps(final, 'ENTRYPOINT')[0] ?? '[]') as string[];
+  t.ok(entry.includes(links[0] ?? '-'), 'the same file the ENTRYPOINT runs');
+  // The link is made as root: / belongs to root, and USER comes after.
+  const order = final.steps.map((s) => s.op === 'RUN' && / \/webhook$/.test(s.args) ? 'link' : s.op);
+  t.ok(order.indexOf('link') < order.indexOf('USER'), 'linked before USER drops root');
+  // It must be executable on its own: the build stage's `npm run build` marks it, COPY keeps the mode.
+  t.match(pkg.scripts.build, new RegExp(`chmod \\+x ${BIN.replace(/[.]/g, '\\.')}`), 'the build marks the bin executable');
+  t.ok((statSync(repoPath(BIN)).mode & 0o111) !== 0, `${BIN} is executable here`);
+  t.match(readFileSync(repoPath(BIN), 'utf8').split('\n')[0], /^#!\/usr\/bin\/env node$/, 'its #! finds node on PATH, as the image has it');
+});
+
+t.test('/webhook with upstream\'s flags only starts serve (the bin run through a link named webhook)', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'piw-webhook-link-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const webhook = join(dir, 'webhook');
+  symlinkSync(repoPath(BIN), webhook);
+  // Not `node webhook`: the kernel runs the file, its #! finds node on PATH (this
+  // test's node first, so a run on Node 24 runs it on Node 24).
+  const env = { ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}` };
+  const child = spawn(webhook, [
+    '--in-cluster=false', '--namespace=default', '--service-name=pod-identity-webhook',
+    '--annotation-prefix=eks.amazonaws.com', '--token-audience=sts.amazonaws.com', '--logtostderr',
+    // Ports and certificates substituted; static identities instead of a cluster.
+    '--port=0', '--metrics-port=0', '--self-signed', `--service-accounts=${repoPath('examples/service-accounts.yaml')}`,
+  ], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  t.teardown(() => { if (child.exitCode === null) child.kill('SIGKILL'); });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+  const exited = new Promise<number | null>((r) => child.once('exit', r));
+  const listening = await new Promise<Record<string, any> | undefined>((resolve) => {
+    createInterface({ input: child.stdout }).on('line', (l) => {
+      try {
+        const j = JSON.parse(l) as Record<string, any>;
+        if (j.msg === 'listening') resolve(j);
+      } catch { /* not JSON */ }
+    });
+    void exited.then(() => resolve(undefined));
+  });
+  t.ok(listening, `serve started and listens (stderr: ${stderr})`);
+  t.equal(listening?.source, 'static', 'the serve command, with the identities given');
+  t.equal(listening?.certificate, 'self-signed');
+  child.kill('SIGTERM');
+  t.equal(await exited, 0, 'clean exit on SIGTERM');
+  t.equal(stderr, '', 'nothing on stderr');
+  t.notOk(looksLikeStackTrace(stderr), 'no stack trace');
 });
 
 t.test('OCI labels for source and version; the version follows package.json', async (t) => {
