@@ -12,4 +12,6 @@ export const RUNNERS: Record<Command, () => Promise<Runner>> = {
   serve: async () => (await import('./serve.js')).runServe,
   replay: async () => (await import('./replay.js')).runReplay,
   mutate: async () => (await import('./mutate.js')).runMutate,
+  'trust-policy': async () => (await import('./trust-policy.js')).run,
+  'check-trust': async () => (await import('./check-trust.js')).run,
 };

@@ -11,7 +11,7 @@ export type FlagType = 'string' | 'int' | 'bool' | 'duration' | 'stringArray';
 /** The webhook's own commands, whose flags are upstream's contract. */
 export type WebhookCommand = 'serve' | 'replay' | 'mutate';
 /** The self-managed IRSA setup commands (OIDC issuer documents, trust policies). */
-export type SetupCommand = never;
+export type SetupCommand = 'trust-policy' | 'check-trust';
 export type Command = WebhookCommand | SetupCommand;
 
 export interface FlagSpec {
@@ -49,7 +49,9 @@ export const GROUP_TITLES: Record<FlagGroup, string> = {
 export const WEBHOOK_COMMANDS: readonly WebhookCommand[] = ['serve', 'replay', 'mutate'];
 const ALL: readonly Command[] = WEBHOOK_COMMANDS;
 const SERVE: readonly Command[] = ['serve'];
-const SETUP: readonly SetupCommand[] = [];
+const TRUST: readonly SetupCommand[] = ['trust-policy', 'check-trust'];
+const CHECK_TRUST: readonly SetupCommand[] = ['check-trust'];
+const SETUP: readonly SetupCommand[] = [...TRUST];
 const EVERY: readonly Command[] = [...WEBHOOK_COMMANDS, ...SETUP];
 
 export const FLAGS: readonly FlagSpec[] = [
@@ -159,6 +161,30 @@ export const FLAGS: readonly FlagSpec[] = [
   ...['log_dir', 'log_file', 'log_backtrace_at', 'vmodule', 'stderrthreshold', 'log_file_max_size'].map((name): FlagSpec => (
     { name, type: 'string', default: '', group: 'compat', commands: ALL, ignored: 'logs are pino JSON on stdout', help: 'klog flag.' })),
 
+  // --- IRSA setup: trust policies (their --namespace is the ServiceAccount's, not the webhook's) ---
+  { name: 'oidc-provider-arn', type: 'string', default: '', group: 'setup', commands: TRUST, since: 'new', metavar: 'ARN',
+    help: 'IAM OIDC provider of the cluster, arn:<partition>:iam::<account>:oidc-provider/<issuer without https://> (or give --account and --issuer).' },
+  { name: 'account', type: 'string', default: '', group: 'setup', commands: TRUST, since: 'new', metavar: 'ID',
+    help: 'With --issuer: the 12-digit account of the IAM OIDC provider, which must be the role\'s account.' },
+  { name: 'issuer', type: 'string', default: '', group: 'setup', commands: TRUST, since: 'new', metavar: 'URL',
+    help: 'With --account: the cluster\'s service account issuer (kube-apiserver --service-account-issuer), https:// with no port, query or trailing slash.' },
+  { name: 'partition', type: 'string', default: 'aws', group: 'setup', commands: TRUST, since: 'new', metavar: 'PARTITION',
+    help: 'With --account and --issuer: aws, aws-cn, aws-us-gov, aws-iso, aws-iso-b, aws-iso-e, aws-iso-f or aws-eusc.' },
+  { name: 'namespace', type: 'string', default: '', group: 'setup', commands: TRUST, since: 'new', metavar: 'NS',
+    help: 'Namespace of the ServiceAccount (trust-policy accepts * and ?, which make the sub condition StringLike).' },
+  { name: 'service-account', type: 'string', default: '', group: 'setup', commands: TRUST, since: 'new', metavar: 'NAME',
+    help: 'Name of the ServiceAccount (trust-policy accepts * and ?, which make the sub condition StringLike).' },
+  { name: 'audience', type: 'string', default: 'sts.amazonaws.com', group: 'setup', commands: TRUST, since: 'new', metavar: 'AUD',
+    help: 'Audience of the token (a client ID of the IAM OIDC provider); check-trust takes the ServiceAccount\'s audience annotation when --service-accounts has one.' },
+  { name: 'pod-identity', type: 'bool', default: false, group: 'setup', commands: TRUST, since: 'new',
+    help: 'EKS Pod Identity instead of IRSA: the service principal pods.eks.amazonaws.com, sts:AssumeRole and sts:TagSession, session tags for the ServiceAccount.' },
+  { name: 'trust-policy', type: 'string', default: '', group: 'setup', commands: CHECK_TRUST, since: 'new', metavar: 'FILE',
+    help: 'The role\'s trust policy: aws iam get-role output, or its Role.AssumeRolePolicyDocument, plain or URL-encoded JSON; - is stdin.' },
+  { name: 'service-accounts', type: 'stringArray', default: [], group: 'setup', commands: CHECK_TRUST, since: 'new', metavar: 'FILE',
+    help: 'YAML/JSON ServiceAccounts (as replay reads them); repeatable. The ServiceAccount\'s role-arn annotation is checked too: present, and in the provider\'s account.' },
+  { name: 'annotation-prefix', type: 'string', default: 'eks.amazonaws.com', group: 'setup', commands: CHECK_TRUST,
+    help: 'Prefix of the ServiceAccount annotations read from --service-accounts (role-arn, audience).' },
+
   // --- general ---
   { name: 'file', type: 'stringArray', default: [], group: 'general', commands: ['mutate'], short: 'f', metavar: 'FILE',
     help: 'Manifest file to mutate (YAML or JSON, multi-document); - is stdin; repeatable.' },
@@ -193,6 +219,11 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: 'Answer AdmissionReview files (JSON or YAML; none or - is stdin) offline, one JSON response per line.' },
   { name: 'mutate', usage: 'pod-identity-webhook mutate [flags] -f FILE',
     summary: 'Print manifests with every pod template mutated as the webhook would (or --explain why not).' },
+  { name: 'trust-policy', usage: 'pod-identity-webhook trust-policy --namespace NS --service-account SA [flags]',
+    summary: 'Print the IAM trust policy that lets exactly that ServiceAccount assume a role: IRSA through the OIDC provider (--oidc-provider-arn, or --account and --issuer), or --pod-identity.' },
+  { name: 'check-trust', usage: 'pod-identity-webhook check-trust --trust-policy FILE --namespace NS --service-account SA [flags]',
+    summary: 'Say whether a role\'s trust policy lets that ServiceAccount assume the role, deciding as IAM does; if not, why, and a corrected statement.',
+    exitNote: '1 from check-trust also means STS would refuse the call, or check-trust cannot tell: the reason is on stderr, a corrected statement (when there is one) on stdout' },
 ];
 
 export function flagsFor(command: Command): FlagSpec[] {

@@ -1,17 +1,11 @@
 // Reading user files: JSON or (multi-document) YAML, a path or "-" for stdin.
 // Errors come back as values naming the file, never as stack traces.
 
-import { readFile } from 'node:fs/promises';
 import { parseAllDocuments } from 'yaml';
 import { errors as E, fail, ok, type Result } from '../errors.js';
+import { displayName, readText } from './text.js';
 
-export async function readText(path: string, stdin: () => Promise<string> = readStdin): Promise<Result<string>> {
-  try {
-    return ok(path === '-' ? await stdin() : await readFile(path, 'utf8'));
-  } catch (err) {
-    return fail(E.fileUnreadable(displayName(path), describeFsError(err)));
-  }
-}
+export { describeFsError, displayName, readStdin, readText } from './text.js';
 
 /** Parses JSON or multi-document YAML; empty documents are dropped. */
 export function parseDocuments(text: string, name: string): Result<unknown[]> {
@@ -43,30 +37,4 @@ export async function readDocuments(path: string, stdin?: () => Promise<string>)
   const text = await readText(path, stdin);
   if (!text.ok) return text;
   return parseDocuments(text.value, displayName(path));
-}
-
-export function displayName(path: string): string {
-  return path === '-' ? '<stdin>' : path;
-}
-
-let stdinText: Promise<string> | undefined;
-/** stdin can be read once; "-" given twice sees the same text. */
-export function readStdin(): Promise<string> {
-  stdinText ??= new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    process.stdin.on('data', (c: Buffer) => chunks.push(c));
-    process.stdin.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    process.stdin.on('error', reject);
-  });
-  return stdinText;
-}
-
-export function describeFsError(err: unknown): string {
-  const e = err as NodeJS.ErrnoException;
-  switch (e?.code) {
-    case 'ENOENT': return 'no such file';
-    case 'EACCES': case 'EPERM': return 'permission denied';
-    case 'EISDIR': return 'is a directory';
-    default: return e?.message ?? String(err);
-  }
 }
