@@ -51,10 +51,10 @@ export async function run(args: ParsedArgs, io: Io): Promise<number> {
   if (saFiles.length > 0 && subject.mode === 'irsa') {
     const prefix = String(v['annotation-prefix']);
     // Lazily: the YAML parser behind it is only worth its start-up time when used.
-    const { loadStaticStores } = await import('../identity/static-files.js');
-    const stores = await loadStaticStores({ serviceAccountFiles: saFiles, annotationPrefix: prefix, watchConfigMap: false, namespace: '' });
+    const { loadStaticStores } = await import('../identity/file-source.js');
+    const stores = await loadStaticStores({ serviceAccountFiles: saFiles, annotationPrefix: prefix, watchConfigMap: false });
     if (!stores.ok) return bad(stores.error);
-    const sa = stores.value.serviceAccounts.get(t.namespace, t.serviceAccount);
+    const sa = (await stores.value.source.lookup(t.namespace, t.serviceAccount)).serviceAccount;
     if (!sa) return bad(E.trustServiceAccountNotFound(saFiles.map(displayName).join(', '), t.namespace, t.serviceAccount));
     const keys = annotationKeys(prefix);
     const provider: OidcProvider = subject.provider;
