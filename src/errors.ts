@@ -12,9 +12,13 @@ export type Result<T, E = UserError> = { ok: true; value: T } | { ok: false; err
 export const ok = <T>(value: T): Result<T, never> => ({ ok: true, value });
 export const fail = (error: UserError): Result<never> => ({ ok: false, error });
 
-/** Keep user-supplied values short inside messages (kubectl warnings must stay < 256 chars). */
+/**
+ * Keep user-supplied values short inside messages (kubectl warnings must stay
+ * < 256 chars) and printable: control characters (ANSI escapes for a
+ * terminal, line breaks for a log) and bidirectional overrides become spaces.
+ */
 export function clip(value: string, max = 60): string {
-  const flat = value.replace(/[\r\n\t]/g, ' ');
+  const flat = value.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, ' ');
   return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
 }
 
@@ -125,6 +129,10 @@ export const errors = {
     message: `invalid --${flag} ${value}: expected 0 (any free port) to 65535` }),
   workersBad: (value: number): UserError => ({ code: 'E_WORKERS',
     message: `invalid --workers ${value}: expected 1 to 64` }),
+  timeoutBad: (flag: string, expected: string): UserError => ({ code: 'E_TIMEOUT',
+    message: `invalid --${flag}: expected ${expected}` }),
+  maxConnectionsBad: (value: number): UserError => ({ code: 'E_MAX_CONNECTIONS',
+    message: `invalid --max-connections ${value}: expected a positive number (1000 is plenty for the API server's connections)` }),
   maxRequestBytesBad: (value: number): UserError => ({ code: 'E_MAX_REQUEST_BYTES',
     message: `invalid --max-request-bytes ${value}: expected a positive number of bytes` }),
   caBundleOutNeedsSelfSigned: (): UserError => ({ code: 'E_CA_BUNDLE_OUT_NEEDS_SELF_SIGNED',
@@ -222,6 +230,14 @@ export const warnings = {
     message: `pod-identity-webhook: token expiration ${requested}s is below the 600s minimum; using 600s` }),
   tokenExpirationLowered: (requested: number): UserError => ({ code: 'W_TOKEN_EXPIRATION_LOWERED',
     message: `pod-identity-webhook: token expiration ${clip(String(requested), 24)}s is above the API server's 2^32s maximum; using 4294967296s` }),
+  skipUnknownMore: (count: number): UserError => ({ code: 'W_SKIP_UNKNOWN_CONTAINER',
+    message: `pod-identity-webhook: skip-containers lists ${count} more names that are not containers of this pod` }),
+  podTooLarge: (containers: number, max: number): UserError => ({ code: 'W_POD_TOO_LARGE',
+    message: `pod-identity-webhook: the pod has ${containers} containers, more than the ${max} the webhook mutates; created without AWS credentials` }),
+  patchTooLarge: (bytes: number, max: number): UserError => ({ code: 'W_PATCH_TOO_LARGE',
+    message: `pod-identity-webhook: the patch for this pod would be ${bytes} bytes, more than ${max}; created without AWS credentials` }),
+  moreWarnings: (count: number): UserError => ({ code: 'W_MORE',
+    message: `pod-identity-webhook: and ${count} more warnings (see mutate --explain)` }),
   skipUnknownContainer: (name: string): UserError => ({ code: 'W_SKIP_UNKNOWN_CONTAINER',
     message: `pod-identity-webhook: skip-containers names "${clip(name)}", which is not a container of this pod` }),
   mountPathInUse: (container: string, mountPath: string): UserError => ({ code: 'W_MOUNT_PATH_IN_USE',

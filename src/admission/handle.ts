@@ -1,13 +1,13 @@
 // One AdmissionReview in, one response out: decode, prepare the pod's patch,
 // encode. Shared by `serve` and `replay`; no HTTP, no logging.
 
-import { errors as E, fail, ok, type Result } from '../errors.js';
+import { errors as E, fail, ok, warnings as W, type Result } from '../errors.js';
 import type { EngineConfig } from '../engine/config.js';
 import type { IdentityLookupSource } from '../engine/identity.js';
 import { podCoordinates } from '../engine/pod.js';
 import { isMissingServiceAccount, prepare, type Prepared } from '../engine/prepare.js';
 import type { Mode } from '../engine/resolve.js';
-import { decodeReview, encodeResponse, isPodCreate, type AdmissionReviewIn, type AdmissionReviewOut } from './review.js';
+import { MAX_PATCH_BYTES, decodeReview, encodeResponse, isPodCreate, type AdmissionReviewIn, type AdmissionReviewOut } from './review.js';
 
 export interface Decision {
   readonly uid: string;
@@ -21,6 +21,8 @@ export interface Decision {
   readonly warningCodes: readonly string[];
   /** The ServiceAccount was not known to any source (upstream's missing_sa_count). */
   readonly missingServiceAccount: boolean;
+  /** Left unmutated because of its size: too many containers, or a patch over MAX_PATCH_BYTES. */
+  readonly oversized?: 'containers' | 'patch';
 }
 
 export interface Handled {
@@ -67,15 +69,28 @@ export function handleReview(body: unknown, deps: HandleDeps): Result<Handled> |
 function decide(review: AdmissionReviewIn, podName: string, namespace: string, p: Prepared): Handled {
   const { request } = review;
   const { result } = p;
+  let patch = result.operations.length > 0 ? JSON.stringify(result.operations) : '';
+  let warnings = result.warnings;
+  let reason = result.reason;
+  let oversized: Decision['oversized'] = result.oversized ? 'containers' : undefined;
+  // byteLength only when it could matter: a string's bytes are at most 3× its length here.
+  if (patch.length > MAX_PATCH_BYTES / 3 && Buffer.byteLength(patch) > MAX_PATCH_BYTES) {
+    // Never denied, never answered with megabytes: admitted as it is, with the reason.
+    warnings = [...warnings, W.patchTooLarge(Buffer.byteLength(patch), MAX_PATCH_BYTES)];
+    reason = `not mutated: the patch would be larger than ${MAX_PATCH_BYTES} bytes`;
+    patch = '';
+    oversized = 'patch';
+  }
   return {
-    response: encodeResponse(review, request.uid, result.operations, result.warnings.map((w) => w.message)),
+    response: encodeResponse(review, request.uid, patch, warnings.map((w) => w.message)),
     decision: {
       uid: request.uid, namespace, pod: podName, serviceAccount: p.serviceAccount,
       ...(result.mode ? { mode: result.mode } : {}),
-      mutated: result.operations.length > 0,
-      reason: result.reason,
-      warningCodes: result.warnings.map((w) => w.code),
-      missingServiceAccount: isMissingServiceAccount(p.lookup),
+      mutated: patch !== '',
+      reason,
+      warningCodes: warnings.map((w) => w.code),
+      missingServiceAccount: isMissingServiceAccount(p.lookup) && !oversized,
+      ...(oversized ? { oversized } : {}),
     },
   };
 }

@@ -61,16 +61,25 @@ export function isPodCreate(request: AdmissionRequest): boolean {
   return request.operation === 'CREATE' && isPodKind && isPodResource && !request.subResource;
 }
 
+/**
+ * The largest patch answered (before base64): the answer stays under 1 MB
+ * whatever the pod, so one pod creation cannot drive the webhook's memory
+ * towards its limit. A real pod's patch is 1–3 KB.
+ */
+export const MAX_PATCH_BYTES = 512 * 1024;
+
+/** `patch`: the operations, or their JSON when the caller already has it. */
 export function encodeResponse(
   review: Pick<AdmissionReviewIn, 'apiVersion'>,
   uid: string,
-  patch: readonly unknown[],
+  patch: readonly unknown[] | string,
   warnings: readonly string[],
 ): AdmissionReviewOut {
   const response: AdmissionResponse = { uid, allowed: true };
-  if (patch.length > 0) {
+  const json = typeof patch === 'string' ? patch : patch.length > 0 ? JSON.stringify(patch) : '';
+  if (json !== '') {
     response.patchType = 'JSONPatch';
-    response.patch = Buffer.from(JSON.stringify(patch)).toString('base64');
+    response.patch = Buffer.from(json).toString('base64');
   }
   if (warnings.length > 0) response.warnings = [...warnings];
   return { apiVersion: review.apiVersion, kind: 'AdmissionReview', response };

@@ -6,6 +6,8 @@
 // the engine's (DEFAULT_ENGINE_CONFIG), defined once there.
 
 import { DEFAULT_ENGINE_CONFIG as D } from '../engine/config.js';
+import { DEFAULT_CONNECTION_LIMITS as L } from '../server/connection-limits.js';
+import { formatGoDuration } from '../util/go-duration.js';
 
 export type FlagType = 'string' | 'int' | 'bool' | 'duration' | 'stringArray';
 /** The webhook's own commands, whose flags are upstream's contract. */
@@ -108,6 +110,16 @@ export const FLAGS: readonly FlagSpec[] = [
     help: 'Largest AdmissionReview body accepted; larger ones get HTTP 413.' },
   { name: 'shutdown-grace', type: 'duration', default: '10s', group: 'server', commands: SERVE, since: 'new',
     help: 'On SIGTERM/SIGINT, how long in-flight requests may take to finish.' },
+  { name: 'tls-handshake-timeout', type: 'duration', default: formatGoDuration(L.handshakeMs), group: 'server', commands: SERVE, since: 'new',
+    help: 'How long a new connection may take to finish its TLS handshake (a client that sends nothing is closed after it).' },
+  { name: 'read-header-timeout', type: 'duration', default: formatGoDuration(L.headerMs), group: 'server', commands: SERVE, since: 'new',
+    help: 'How long a client may take to send a request\'s headers; then it gets 408 and the connection is closed.' },
+  { name: 'read-timeout', type: 'duration', default: formatGoDuration(L.requestMs), group: 'server', commands: SERVE, since: 'new',
+    help: 'How long a client may take to send a whole request, headers and body; then it gets 408 and the connection is closed.' },
+  { name: 'idle-timeout', type: 'duration', default: formatGoDuration(L.idleMs), group: 'server', commands: SERVE, since: 'new',
+    help: 'How long a keep-alive connection may sit idle between requests (above the API server\'s own 90s, so it closes first).' },
+  { name: 'max-connections', type: 'int', default: L.maxConnections, group: 'server', commands: SERVE, since: 'new', metavar: 'N',
+    help: 'Most HTTPS connections open at once; more are closed as they arrive.' },
   { name: 'enable-debugging-handlers', type: 'bool', default: false, group: 'server', commands: SERVE,
     help: 'Serve /debug/alpha/cache (the cached identity settings as JSON) on the metrics port.' },
   { name: 'workers', type: 'int', default: 1, group: 'server', commands: SERVE, since: 'new', metavar: 'N',
@@ -123,7 +135,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'tls-min-version', type: 'string', default: '1.2', group: 'tls', commands: SERVE, metavar: 'VERSION',
     help: 'Minimum TLS version: 1.0, 1.1, 1.2, 1.3 or VersionTLS10..VersionTLS13.' },
   { name: 'tls-cipher-suites', type: 'string', default: '', group: 'tls', commands: SERVE, metavar: 'LIST',
-    help: 'Comma-separated cipher suites (IANA/Go names or OpenSSL names); empty means Node defaults.' },
+    help: 'Comma-separated cipher suites (IANA/Go names or OpenSSL names); empty means TLS 1.3 plus ECDHE with AES-GCM or ChaCha20-Poly1305 for TLS 1.2.' },
   { name: 'client-ca-file', type: 'string', default: '', group: 'tls', commands: SERVE, since: 'new', metavar: 'FILE',
     help: 'Require client certificates signed by this CA (mutual TLS with the API server); reloaded when the file changes.' },
   { name: 'self-signed', type: 'bool', default: false, group: 'tls', commands: SERVE, since: 'new',

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { SecureVersion } from 'node:tls';
 import { errors as E, fail, ok, type Result } from '../errors.js';
 import { readClientCa } from '../server/client-ca.js';
+import type { ConnectionLimits } from '../server/connection-limits.js';
 import { logLevelFrom, type LogLevel } from '../server/logger.js';
 import { serviceDnsNames } from '../server/self-signed.js';
 import type { CertificateSpec } from '../server/serving-certificate.js';
@@ -21,6 +22,7 @@ export interface ServeSettings {
   readonly metricsPort: number;
   readonly maxRequestBytes: number;
   readonly graceMs: number;
+  readonly limits: ConnectionLimits;
   readonly workers: number;
   readonly logLevel: LogLevel;
   readonly policy: TlsPolicy;
@@ -55,6 +57,19 @@ export function serveSettings(args: ParsedArgs): Result<ServeSettings> {
   }
   const maxRequestBytes = Number(values['max-request-bytes']);
   if (!(maxRequestBytes > 0)) return fail(E.maxRequestBytesBad(maxRequestBytes));
+  const limits: ConnectionLimits = {
+    handshakeMs: Number(values['tls-handshake-timeout']),
+    headerMs: Number(values['read-header-timeout']),
+    requestMs: Number(values['read-timeout']),
+    idleMs: Number(values['idle-timeout']),
+    maxConnections: Number(values['max-connections']),
+  };
+  const badLimit = checkLimits(limits)
+    // The idle timeout is socket inactivity: a lookup waiting out its grace period sends nothing meanwhile.
+    ?? (Number(values['service-account-lookup-grace-period'] ?? 0) >= limits.idleMs
+      ? E.timeoutBad('idle-timeout', 'more than --service-account-lookup-grace-period (a review waiting for its ServiceAccount sends nothing meanwhile)')
+      : undefined);
+  if (badLimit) return fail(badLimit);
   const workers = Number(values.workers);
   if (!Number.isInteger(workers) || workers < 1 || workers > 64) return fail(E.workersBad(workers));
 
@@ -88,6 +103,7 @@ export function serveSettings(args: ParsedArgs): Result<ServeSettings> {
     metricsPort: Number(values['metrics-port']),
     maxRequestBytes,
     graceMs: Number(values['shutdown-grace']),
+    limits,
     workers,
     logLevel: logLevel.value,
     policy,
@@ -96,6 +112,16 @@ export function serveSettings(args: ParsedArgs): Result<ServeSettings> {
     debugHandlers: values['enable-debugging-handlers'] === true,
     ...(dev ? { dev: { ...(caBundleOut ? { caFile: resolve(caBundleOut) } : {}), reviewFile: join(PACKAGE_ROOT, 'examples', 'admission-review.json') } } : {}),
   });
+}
+
+/** Node refuses a header timeout above the request timeout, and 0 would mean "never". */
+function checkLimits(l: ConnectionLimits) {
+  for (const [flag, ms] of [['tls-handshake-timeout', l.handshakeMs], ['read-header-timeout', l.headerMs], ['read-timeout', l.requestMs], ['idle-timeout', l.idleMs]] as const) {
+    if (!(ms > 0)) return E.timeoutBad(flag, 'a duration above 0 (a timeout of 0 would hold connections forever)');
+  }
+  if (l.headerMs > l.requestMs) return E.timeoutBad('read-header-timeout', 'at most --read-timeout (the whole request includes its headers)');
+  if (!Number.isInteger(l.maxConnections) || l.maxConnections < 1) return E.maxConnectionsBad(l.maxConnections);
+  return undefined;
 }
 
 function applyDevDefaults(values: FlagValues, given: (name: string) => boolean): void {

@@ -55,6 +55,7 @@ async function runServer(args: ParsedArgs, s: ServeSettings, io: Io, worker: Wor
     synced: () => backend.source.synced() && certificate.trusted(),
     ...(s.debugHandlers ? { snapshot: () => backend.source.snapshot() } : {}),
     maxRequestBytes: s.maxRequestBytes,
+    limits: s.limits,
     logger,
     metrics: createMetrics({ clusterWorker: worker !== undefined }),
   });

@@ -47,6 +47,17 @@ export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
 export const DEFAULT_NAMESPACE = 'default';
 export const DEFAULT_SERVICE_ACCOUNT = 'default';
 
+/**
+ * A pod with more containers than this is admitted unchanged (with a warning):
+ * each mutated container adds about 1 KB to the answer, so one pod with 100,000
+ * containers in a 2 MB request made a 62 MB answer and half a GB of memory.
+ * No real pod comes near: kube-apiserver itself caps the request at 3 MiB and
+ * the stored object at 1.5 MiB, and kubelets run pods of tens of containers.
+ */
+export const MAX_CONTAINERS = 500;
+/** Warnings per answer: kubectl prints each one; more than this is noise (the rest are counted). */
+export const MAX_WARNINGS = 5;
+
 export const MIN_TOKEN_EXPIRATION = 600;
 /** kube-apiserver refuses a projected token with expirationSeconds above 2^32. */
 export const MAX_TOKEN_EXPIRATION = 2 ** 32;

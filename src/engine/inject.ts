@@ -11,7 +11,7 @@ import { warnings as W, type UserError } from '../errors.js';
 import type { IdentityLookup } from './identity.js';
 import { escapePointerToken } from '../util/json-pointer.js';
 import { annotationKeys } from './annotations.js';
-import { POD_IDENTITY_LABEL, type EngineConfig } from './config.js';
+import { MAX_WARNINGS, POD_IDENTITY_LABEL, type EngineConfig } from './config.js';
 import type { Json } from '../util/json.js';
 import type { ContainerView, PodView } from './pod.js';
 import { resolvePlan, type InjectionPlan, type Mode } from './resolve.js';
@@ -34,6 +34,8 @@ export interface ContainerReport {
 
 export interface EngineResult {
   readonly operations: PatchOperation[];
+  /** Set when the pod was left alone because it is beyond what the webhook mutates (MAX_CONTAINERS). */
+  readonly oversized?: boolean;
   readonly warnings: UserError[];
   readonly reason: string;
   readonly mode?: Mode;
@@ -89,9 +91,9 @@ export function inject(input: EngineInput): EngineResult {
       : { op: 'add', path: '/spec/volumes', value: [volume] });
   }
 
-  const skip = skippedContainers(pod, config.annotationPrefix);
-  const known = new Set(pod.containers.map((c) => c.name));
-  for (const name of skip) if (!known.has(name)) warnings.push(W.skipUnknownContainer(name));
+  const { skip, unknown, moreUnknown } = skippedContainers(pod, config.annotationPrefix);
+  for (const name of unknown) warnings.push(W.skipUnknownContainer(name));
+  if (moreUnknown > 0) warnings.push(W.skipUnknownMore(moreUnknown));
 
   const identityEnv = identityVars(plan, config, pod.windows);
   const reports: ContainerReport[] = [];
@@ -126,10 +128,31 @@ function tokenVolume(plan: InjectionPlan): Json {
   };
 }
 
-function skippedContainers(pod: PodView, prefix: string): Set<string> {
+/**
+ * The pod's containers that skip-containers names, and the names it lists
+ * that are not containers of the pod: a few of them, and how many more. A pod
+ * author can list hundreds of thousands of names, so the list is scanned, not
+ * split into arrays and sets of its own size.
+ */
+function skippedContainers(pod: PodView, prefix: string): { skip: Set<string>; unknown: string[]; moreUnknown: number } {
+  const skip = new Set<string>();
+  const unknown: string[] = [];
+  let moreUnknown = 0;
   const raw = pod.annotations[annotationKeys(prefix).skipContainers];
-  if (typeof raw !== 'string') return new Set();
-  return new Set(raw.split(',').map((s) => s.trim()).filter((s) => s !== ''));
+  if (typeof raw !== 'string') return { skip, unknown, moreUnknown };
+  const known = new Set(pod.containers.map((c) => c.name));
+  for (let start = 0; start <= raw.length;) {
+    const comma = raw.indexOf(',', start);
+    const end = comma === -1 ? raw.length : comma;
+    const name = raw.slice(start, end).trim();
+    start = end + 1;
+    if (name === '') continue;
+    if (known.has(name)) skip.add(name);
+    else if (unknown.includes(name)) continue;
+    else if (unknown.length < MAX_WARNINGS) unknown.push(name);
+    else moreUnknown++;
+  }
+  return { skip, unknown, moreUnknown };
 }
 
 function tokenFile(plan: InjectionPlan, windows: boolean): string {

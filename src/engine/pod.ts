@@ -47,6 +47,13 @@ function str(v: unknown): string {
   return typeof v === 'string' ? v : '';
 }
 
+/** Containers and init containers, counted without reading them (the engine's work bound). */
+export function containerCount(pod: unknown): number {
+  const spec = isObject(pod) && isObject(pod.spec) ? pod.spec : undefined;
+  const length = (v: unknown) => (Array.isArray(v) ? v.length : 0);
+  return spec ? length(spec.containers) + length(spec.initContainers) : 0;
+}
+
 /** Reads a pod (or a pod template: {metadata, spec}); fails with a reason a user can act on. */
 export function readPod(pod: unknown): Result<PodView> {
   if (!isObject(pod)) return fail(E.podNotObject());

@@ -2,11 +2,12 @@
 // replay through admission/handle.ts, mutate for pod templates, the tests):
 // read the pod, look up its ServiceAccount's identity, run the engine.
 
-import { ok, type Result } from '../errors.js';
-import type { EngineConfig } from './config.js';
+import { ok, warnings as W, type Result, type UserError } from '../errors.js';
+import { isObject } from '../util/json.js';
+import { DEFAULT_SERVICE_ACCOUNT, MAX_CONTAINERS, MAX_WARNINGS, type EngineConfig } from './config.js';
 import type { IdentityLookup, IdentityLookupSource } from './identity.js';
 import { inject, type EngineResult } from './inject.js';
-import { readPod } from './pod.js';
+import { containerCount, readPod } from './pod.js';
 
 export interface PrepareInput {
   /** The pod, or a workload's pod template ({metadata, spec}), as untyped JSON. */
@@ -30,19 +31,49 @@ export interface Prepared {
  * promise only when it has to wait: the server skips the microtask when it can.
  */
 export function prepare(input: PrepareInput): Result<Prepared> | Promise<Result<Prepared>> {
+  const containers = containerCount(input.pod);
+  if (containers > MAX_CONTAINERS) return ok(oversized(input.pod, containers));
   const pod = readPod(input.pod);
   if (!pod.ok) return pod;
   const serviceAccount = pod.value.serviceAccountName;
   const found = input.source.lookup(input.namespace, serviceAccount);
-  const finish = (lookup: IdentityLookup): Result<Prepared> => ok({
-    serviceAccount,
-    lookup,
-    result: inject({ pod: pod.value, namespace: input.namespace, lookup, config: input.config, random: input.random }),
-  });
+  const finish = (lookup: IdentityLookup): Result<Prepared> => {
+    const result = inject({ pod: pod.value, namespace: input.namespace, lookup, config: input.config, random: input.random });
+    return ok({ serviceAccount, lookup, result: { ...result, warnings: capWarnings(result.warnings) } });
+  };
   return found instanceof Promise ? found.then(finish) : finish(found);
 }
 
 /** No source knew the ServiceAccount (upstream's missing_sa_count). */
 export function isMissingServiceAccount(lookup: IdentityLookup): boolean {
   return !lookup.serviceAccount && !lookup.podIdentity && !lookup.configMap;
+}
+
+/** Left alone, with one warning: the webhook never denies, and never builds an answer this big. */
+function oversized(pod: unknown, containers: number): Prepared {
+  const spec = isObject(pod) && isObject(pod.spec) ? pod.spec : {};
+  const serviceAccount = typeof spec.serviceAccountName === 'string' && spec.serviceAccountName !== '' ? spec.serviceAccountName : DEFAULT_SERVICE_ACCOUNT;
+  return {
+    serviceAccount,
+    // Not looked up: nothing is injected, and the lookup must not wait for it.
+    lookup: { podIdentity: false },
+    result: {
+      operations: [], warnings: [W.podTooLarge(containers, MAX_CONTAINERS)], containers: [], oversized: true,
+      reason: `not mutated: ${containers} containers is more than the ${MAX_CONTAINERS} the webhook mutates`,
+    },
+  };
+}
+
+/** The same warning once, at most MAX_WARNINGS of them, then one that counts the rest. */
+function capWarnings(list: UserError[]): UserError[] {
+  if (list.length <= 1) return list;
+  const seen = new Set<string>();
+  const unique: UserError[] = [];
+  for (const w of list) {
+    if (seen.has(w.message)) continue;
+    seen.add(w.message);
+    unique.push(w);
+  }
+  if (unique.length <= MAX_WARNINGS + 1) return unique;
+  return [...unique.slice(0, MAX_WARNINGS), W.moreWarnings(unique.length - MAX_WARNINGS)];
 }

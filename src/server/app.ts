@@ -10,18 +10,14 @@ import type { Logger } from 'pino';
 import type { HandleDeps } from '../admission/handle.js';
 import { errors as E, type UserError } from '../errors.js';
 import { ADMISSION_PATH, registerAdmissionRoute } from './admission-route.js';
+import { DEFAULT_CONNECTION_LIMITS, checkingIntervalMs, type ConnectionLimits } from './connection-limits.js';
 import type { WebhookMetrics } from './metrics.js';
 import { Refusal, errorBody } from './refusal.js';
-
-// Longer than the API server's idle-connection timeout (90s): if the server
-// closed first, a request sent at that moment would meet a reset connection.
-const KEEP_ALIVE_MS = 120_000;
-// Node's own default, which fastify would otherwise turn off (0).
-const REQUEST_TIMEOUT_MS = 300_000;
 
 export interface AppDeps {
   /** TLS options for the HTTPS server; absent in tests that speak plain HTTP. */
   readonly https?: ServerOptions;
+  readonly limits?: ConnectionLimits;
   readonly handleDeps: () => HandleDeps;
   readonly metrics: WebhookMetrics;
   readonly logger: Logger;
@@ -34,19 +30,25 @@ export interface AppDeps {
 export type WebhookApp = FastifyInstance<Server>;
 
 export function createApp(deps: AppDeps): WebhookApp {
+  const limits = deps.limits ?? DEFAULT_CONNECTION_LIMITS;
   const app = Fastify({
-    ...(deps.https ? { https: deps.https } : {}),
+    ...(deps.https ? {
+      https: { ...deps.https, handshakeTimeout: limits.handshakeMs, connectionsCheckingInterval: checkingIntervalMs(limits) } as ServerOptions,
+    } : {}),
     logger: false,
     // During shutdown, requests on open connections are still answered (with
     // Connection: close) instead of fastify's default 503: the API server
     // counts a 503 as a failed admission.
     return503OnClosing: false,
     exposeHeadRoutes: false,
-    keepAliveTimeout: KEEP_ALIVE_MS,
-    requestTimeout: REQUEST_TIMEOUT_MS,
+    keepAliveTimeout: limits.idleMs,
+    // Socket inactivity: also ends a connection that finished its handshake and never sends a request.
+    connectionTimeout: limits.idleMs,
+    requestTimeout: limits.requestMs,
     bodyLimit: deps.maxRequestBytes,
   }) as unknown as WebhookApp;
-  app.server.headersTimeout = KEEP_ALIVE_MS + 1000;
+  app.server.headersTimeout = limits.headerMs;
+  app.server.maxConnections = limits.maxConnections;
 
   app.removeAllContentTypeParsers();
   registerAdmissionRoute(app, deps);
@@ -62,10 +64,12 @@ export function createApp(deps: AppDeps): WebhookApp {
     return reply.header('content-type', 'text/plain').send('ok');
   };
 
-  app.get('/healthz', ok);
-  app.get('/readyz', (req, reply) => (deps.ready()
-    ? ok(req, reply)
-    : refuse(req, reply, 503, deps.closing() ? E.httpShuttingDown() : E.httpNotReady())));
+  // HEAD answers like GET (probes and load balancers use either); fastify sends no body for HEAD.
+  app.route({ method: ['GET', 'HEAD'], url: '/healthz', handler: ok });
+  app.route({
+    method: ['GET', 'HEAD'], url: '/readyz',
+    handler: (req, reply) => (deps.ready() ? ok(req, reply) : refuse(req, reply, 503, deps.closing() ? E.httpShuttingDown() : E.httpNotReady())),
+  });
 
   app.setNotFoundHandler((req, reply) => refuse(req, reply, 404, E.httpNotFound(req.url.split('?')[0] ?? '')));
   app.setErrorHandler((err: FastifyError | Refusal, req: FastifyRequest, reply: FastifyReply) => {

@@ -42,6 +42,10 @@ export function createMetrics(opts: { processMetrics?: boolean; clusterWorker?: 
     name: 'pod_identity_webhook_missing_sa_count', help: 'Number of pod admissions whose ServiceAccount was not found',
     registers: [registry],
   });
+  const oversized = new Counter({
+    name: 'pod_identity_webhook_oversized_pod_count', help: 'Pods admitted unchanged because they are too large to mutate, by reason (containers, patch)',
+    labelNames: ['reason'] as const, registers: [registry],
+  });
   const used = new Gauge({
     name: 'pod_identity_webhook_used', help: 'Indicator to know pod identity webhook is used', registers: [registry], aggregator: 'max',
   });
@@ -73,6 +77,7 @@ export function createMetrics(opts: { processMetrics?: boolean; clusterWorker?: 
       if (decision.missingServiceAccount && decision.serviceAccount !== '') missing.inc();
       if (decision.mode) used.set(1);
       if (decision.mutated && decision.mode) pods.inc({ method: METHOD_LABEL[decision.mode] });
+      if (decision.oversized) oversized.inc({ reason: decision.oversized });
     },
   };
 }

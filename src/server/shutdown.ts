@@ -6,7 +6,7 @@
 
 import type { Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
-import { Server as NetServer } from 'node:net';
+import { Server as NetServer, type Socket } from 'node:net';
 
 export interface DrainResult {
   /** Connections still open at the deadline and cut. */
@@ -14,7 +14,12 @@ export interface DrainResult {
   readonly ms: number;
 }
 
-export function drain(server: HttpServer | HttpsServer, graceMs: number, idleWindowMs = 500): Promise<DrainResult> {
+/**
+ * `sockets`: every TCP connection the server accepted, handshaking or not.
+ * closeAllConnections() only knows connections that reached HTTP; one that
+ * never sent a ClientHello would otherwise keep close() waiting past the grace.
+ */
+export function drain(server: HttpServer | HttpsServer, graceMs: number, sockets: ReadonlySet<Socket> = new Set(), idleWindowMs = 500): Promise<DrainResult> {
   const started = Date.now();
   return new Promise((resolve) => {
     let forced = false;
@@ -22,6 +27,7 @@ export function drain(server: HttpServer | HttpsServer, graceMs: number, idleWin
     const deadline = setTimeout(() => {
       forced = true;
       server.closeAllConnections();
+      for (const socket of sockets) socket.destroy();
     }, graceMs);
     // http(s).Server#close also closes idle connections at once (Node >= 19);
     // net.Server#close only stops accepting, which is the first step wanted here.

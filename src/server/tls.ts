@@ -68,8 +68,22 @@ export function parseCipherSuites(text: string, minVersion: SecureVersion): Resu
   return ok([...(tls13.length > 0 ? tls13 : TLS13_SUITES), ...tls12].join(':'));
 }
 
+/**
+ * Without --tls-cipher-suites: TLS 1.3 as Node has it, and for TLS 1.2 only
+ * forward-secret ECDHE key exchange with AEAD ciphers (Node's default list
+ * also offers CBC-SHA1, CCM8 and ARIA suites, which nothing here needs: the
+ * API server's Go client prefers exactly these).
+ */
+export const DEFAULT_CIPHERS = [
+  ...TLS13_SUITES,
+  'ECDHE-ECDSA-AES128-GCM-SHA256', 'ECDHE-RSA-AES128-GCM-SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384', 'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-CHACHA20-POLY1305', 'ECDHE-RSA-CHACHA20-POLY1305',
+].join(':');
+
 export interface TlsPolicy {
   readonly minVersion: SecureVersion;
+  /** Node's cipher list; absent: DEFAULT_CIPHERS. */
   readonly ciphers?: string;
   /** PEM of the CA that must have signed client certificates (mutual TLS). */
   readonly clientCa?: string;
@@ -81,7 +95,7 @@ export function contextOptions(policy: TlsPolicy, pair: { cert: string; key: str
     cert: pair.cert,
     key: pair.key,
     minVersion: policy.minVersion,
-    ...(policy.ciphers ? { ciphers: policy.ciphers } : {}),
+    ciphers: policy.ciphers ?? DEFAULT_CIPHERS,
     ...(policy.clientCa ? { ca: policy.clientCa } : {}),
   };
 }

@@ -3,12 +3,13 @@
 // `serve` (or a test) hands it a TLS policy, a serving pair and the handler deps.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
 import type { HandleDeps } from '../admission/handle.js';
 import { errors as E, fail, ok, type Result } from '../errors.js';
 import { createApp } from './app.js';
+import type { ConnectionLimits } from './connection-limits.js';
 import { listenWithFallback } from './listen.js';
 import type { ServingPair } from './certificates.js';
 import { createMetrics, type WebhookMetrics } from './metrics.js';
@@ -29,6 +30,7 @@ export interface WebhookServerOptions {
   /** Present with --enable-debugging-handlers: the JSON behind /debug/alpha/cache. */
   readonly snapshot?: () => unknown;
   readonly maxRequestBytes: number;
+  readonly limits?: ConnectionLimits;
   readonly logger: Logger;
   readonly metrics?: WebhookMetrics;
 }
@@ -58,10 +60,20 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<Re
     metrics,
     logger: opts.logger,
     maxRequestBytes: opts.maxRequestBytes,
+    ...(opts.limits ? { limits: opts.limits } : {}),
     ready: () => !closing && opts.synced(),
     closing: () => closing,
   });
   const server = app.server;
+  // Per connection, not per request: what shutdown must be able to cut, handshaking or not.
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  server.on('drop', (data?: { remoteAddress?: string }) => {
+    opts.logger.debug({ remote: data?.remoteAddress, maxConnections: server.maxConnections }, 'connection refused: --max-connections reached');
+  });
   server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: TLSSocket) => {
     opts.logger.debug({ remote: socket.remoteAddress, reason: err.code ?? err.message }, 'TLS handshake refused');
   });
@@ -105,7 +117,7 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<Re
       closing = true;
       // Ahead of fastify's handler, and only from now on: no per-request cost while serving.
       server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => res.setHeader('connection', 'close'));
-      const result = await drain(server, graceMs);
+      const result = await drain(server, graceMs, sockets);
       // The listener is already closed; fastify's own close only runs onClose hooks now.
       await app.close().catch(() => undefined);
       await metricsServer?.value.close();

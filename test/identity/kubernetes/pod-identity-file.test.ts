@@ -31,3 +31,21 @@ t.test('a malformed Pod Identity file at start fails with the catalogue message'
   const { result } = await tryStart(['--kubeconfig', writeKubeconfig(t, fake), '--container-credentials-config', file]);
   t.ok(!result.ok && result.error.code === 'E_POD_IDENTITY_FILE_BAD');
 });
+
+t.test('a broken Pod Identity file is reported once per reason, not on every change or poll', async (t) => {
+  const fake = await startFake(t);
+  const file = join(tempDir(t), 'identities.json');
+  writeFileSync(file, JSON.stringify({ identities: [{ namespace: 'a', serviceAccount: 'one' }] }));
+  const { logs } = await startSource(t, fake, ['--watch-container-credentials-config', file]);
+  const broken = () => logs.filter((l) => /malformed or unreadable/.test(l.msg));
+  writeFileSync(file, '{"identities": [');
+  await until(() => broken().length === 1, 'first report', 5000);
+  // The same breakage written again (each write is a change event): no new report.
+  for (let i = 0; i < 3; i++) {
+    writeFileSync(file, '{"identities": [');
+    await new Promise((r) => setTimeout(r, 400));
+  }
+  t.equal(broken().length, 1, 'reported once');
+  writeFileSync(file, '{"identities": 3}');
+  await until(() => broken().length === 2, 'a different reason is reported', 5000);
+});
