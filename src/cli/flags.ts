@@ -8,7 +8,7 @@ export type FlagType = 'string' | 'int' | 'bool' | 'duration' | 'stringArray';
 /** The webhook's own commands, whose flags are upstream's contract. */
 export type WebhookCommand = 'serve' | 'replay' | 'mutate';
 /** The self-managed IRSA setup commands (OIDC issuer documents, trust policies). */
-export type SetupCommand = never;
+export type SetupCommand = 'oidc jwks' | 'oidc discovery' | 'oidc publish' | 'oidc verify-token';
 export type Command = WebhookCommand | SetupCommand;
 
 export interface FlagSpec {
@@ -46,7 +46,9 @@ export const GROUP_TITLES: Record<FlagGroup, string> = {
 export const WEBHOOK_COMMANDS: readonly WebhookCommand[] = ['serve', 'replay', 'mutate'];
 const ALL: readonly Command[] = WEBHOOK_COMMANDS;
 const SERVE: readonly Command[] = ['serve'];
-const SETUP: readonly SetupCommand[] = [];
+const SETUP: readonly SetupCommand[] = ['oidc jwks', 'oidc discovery', 'oidc publish', 'oidc verify-token'];
+const OIDC_KEYS: readonly Command[] = ['oidc jwks', 'oidc discovery', 'oidc publish'];
+const OIDC_ISSUER: readonly Command[] = ['oidc discovery', 'oidc publish', 'oidc verify-token'];
 const EVERY: readonly Command[] = [...WEBHOOK_COMMANDS, ...SETUP];
 
 export const FLAGS: readonly FlagSpec[] = [
@@ -131,9 +133,9 @@ export const FLAGS: readonly FlagSpec[] = [
     help: 'With --self-signed and Kubernetes access, the MutatingWebhookConfiguration whose caBundle is patched.' },
 
   // --- Kubernetes ---
-  { name: 'kubeconfig', type: 'string', default: '', group: 'kubernetes', commands: SERVE, metavar: 'FILE',
+  { name: 'kubeconfig', type: 'string', default: '', group: 'kubernetes', commands: ['serve', 'oidc publish'], metavar: 'FILE',
     help: '(out-of-cluster) Path to a kubeconfig file.' },
-  { name: 'kube-api', type: 'string', default: '', group: 'kubernetes', commands: SERVE, metavar: 'URL',
+  { name: 'kube-api', type: 'string', default: '', group: 'kubernetes', commands: ['serve', 'oidc publish'], metavar: 'URL',
     help: '(out-of-cluster) URL of the API server.' },
   { name: 'resync-period', type: 'duration', default: '60s', group: 'kubernetes', commands: SERVE,
     help: 'How often the ServiceAccount cache is re-listed and reconciled.' },
@@ -155,6 +157,24 @@ export const FLAGS: readonly FlagSpec[] = [
     { name, type: 'bool', default: name === 'logtostderr', group: 'compat', commands: ALL, ignored: 'logs are pino JSON on stdout', help: 'klog flag.' })),
   ...['log_dir', 'log_file', 'log_backtrace_at', 'vmodule', 'stderrthreshold', 'log_file_max_size'].map((name): FlagSpec => (
     { name, type: 'string', default: '', group: 'compat', commands: ALL, ignored: 'logs are pino JSON on stdout', help: 'klog flag.' })),
+
+  // --- IRSA setup: OIDC issuer documents and token checks ---
+  { name: 'public-key', type: 'stringArray', default: [], group: 'setup', commands: OIDC_KEYS, since: 'new', metavar: 'FILE',
+    help: 'PEM file with the service account key(s), as kube-apiserver\'s --service-account-key-file takes it (public or private keys; only the public half is used); repeatable.' },
+  { name: 'issuer', type: 'string', default: '', group: 'setup', commands: OIDC_ISSUER, since: 'new', metavar: 'URL',
+    help: 'The public issuer URL, equal to kube-apiserver\'s --service-account-issuer: https://, no port, query, fragment or trailing slash.' },
+  { name: 'jwks-uri', type: 'string', default: '', group: 'setup', commands: ['oidc discovery', 'oidc publish'], since: 'new', metavar: 'URL',
+    help: 'Public URL of the JWKS (default: the issuer + /openid/v1/jwks); give kube-apiserver the same --service-account-jwks-uri.' },
+  { name: 'out', type: 'string', default: '', group: 'setup', commands: ['oidc publish'], since: 'new', metavar: 'DIR',
+    help: 'Directory to write .well-known/openid-configuration and the JWKS to, laid out as under the issuer URL; files appear complete or not at all.' },
+  { name: 'from-cluster', type: 'bool', default: false, group: 'setup', commands: ['oidc publish'], since: 'new',
+    help: 'Take the keys from the API server\'s /openid/v1/jwks (in-cluster, or --kubeconfig / --kube-api) instead of --public-key; refused if its issuer is not --issuer.' },
+  { name: 'jwks', type: 'string', default: '', group: 'setup', commands: ['oidc verify-token'], since: 'new', metavar: 'FILE',
+    help: 'Check against this JWKS file instead of fetching the discovery document and the JWKS from the issuer over HTTPS.' },
+  { name: 'audience', type: 'string', default: 'sts.amazonaws.com', group: 'setup', commands: ['oidc verify-token'], since: 'new', metavar: 'AUDIENCE',
+    help: 'Audience the token must carry: a client ID of the IAM OIDC provider.' },
+  { name: 'ca-file', type: 'string', default: '', group: 'setup', commands: ['oidc verify-token'], since: 'new', metavar: 'FILE',
+    help: 'Also trust this CA (PEM) when fetching from the issuer, besides the system CAs.' },
 
   // --- general ---
   { name: 'file', type: 'stringArray', default: [], group: 'general', commands: ['mutate'], short: 'f', metavar: 'FILE',
@@ -190,6 +210,15 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: 'Answer AdmissionReview files (JSON or YAML; none or - is stdin) offline, one JSON response per line.' },
   { name: 'mutate', usage: 'pod-identity-webhook mutate [flags] -f FILE',
     summary: 'Print manifests with every pod template mutated as the webhook would (or --explain why not).' },
+  { name: 'oidc jwks', usage: 'pod-identity-webhook oidc jwks --public-key FILE [--public-key FILE ...]',
+    summary: 'Print the JWKS of the service account keys, each kid as kube-apiserver computes it.' },
+  { name: 'oidc discovery', usage: 'pod-identity-webhook oidc discovery --issuer URL [--jwks-uri URL] --public-key FILE ...',
+    summary: 'Print the OIDC discovery document for the issuer.' },
+  { name: 'oidc publish', usage: 'pod-identity-webhook oidc publish --issuer URL (--public-key FILE ... | --from-cluster) --out DIR [--jwks-uri URL]',
+    summary: 'Write the discovery document and the JWKS under DIR, ready to upload; the paths written go to stdout, the next steps to stderr.' },
+  { name: 'oidc verify-token', usage: 'pod-identity-webhook oidc verify-token TOKEN_FILE --issuer URL [--jwks FILE] [--audience A] [--ca-file FILE]',
+    summary: 'Check a service account token as STS does: issuer, key by kid, signature, audience, expiry, subject.',
+    exitNote: '1 is also a token STS would refuse: the line names the first failed check and the STS error it causes' },
 ];
 
 export function flagsFor(command: Command): FlagSpec[] {
