@@ -84,7 +84,7 @@ const KEY_TYPE_NAMES: Readonly<Record<string, string>> = {
 };
 
 function article(name: string): string {
-  return /^[AEIOUX]/i.test(name) ? `an ${name}` : `a ${name}`;
+  return /^(?:[AEIOUX]|RSA)/i.test(name) ? `an ${name}` : `a ${name}`;
 }
 
 // OpenSSH formats people pass by mistake (upstream issue #36): a public key
