@@ -83,7 +83,8 @@ async function makeDirs(dir: string, created: string[]): Promise<void> {
   let p = resolve(dir);
   for (;;) {
     const st = await at(p, () => stat(p).catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') return undefined;
+      // ENOTDIR: a parent is a file; walking up finds it and names it.
+      if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return undefined;
       throw err;
     }));
     if (st) {
