@@ -56,7 +56,6 @@ export interface PublicKeyInfo {
 }
 
 const CURVE_ALG: Readonly<Record<string, string>> = { prime256v1: 'ES256', secp384r1: 'ES384', secp521r1: 'ES512' };
-const CURVE_NAME: Readonly<Record<string, string>> = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' };
 
 /** What kube-apiserver signs with: RSA ≥ 2048 bits → RS256, EC P-256/384/521 → ES256/384/512. */
 export function signingAlgorithm(key: KeyObject): Result<string, { kind: string } | { rsaBits: number }> {
@@ -73,10 +72,6 @@ export function signingAlgorithm(key: KeyObject): Result<string, { kind: string 
     default:
       return { ok: false, error: { kind: `${article(KEY_TYPE_NAMES[key.asymmetricKeyType ?? ''] ?? key.asymmetricKeyType ?? 'unknown')} key` } };
   }
-}
-
-export function curveName(key: KeyObject): string | undefined {
-  return CURVE_NAME[key.asymmetricKeyDetails?.namedCurve ?? ''];
 }
 
 const KEY_TYPE_NAMES: Readonly<Record<string, string>> = {
