@@ -12,6 +12,10 @@ export const RUNNERS: Record<Command, () => Promise<Runner>> = {
   serve: async () => (await import('./serve.js')).runServe,
   replay: async () => (await import('./replay.js')).runReplay,
   mutate: async () => (await import('./mutate.js')).runMutate,
+  'oidc jwks': async () => (await import('./oidc-jwks.js')).run,
+  'oidc discovery': async () => (await import('./oidc-discovery.js')).run,
+  'oidc publish': async () => (await import('./oidc-publish.js')).run,
+  'oidc verify-token': async () => (await import('./oidc-verify-token.js')).run,
   'trust-policy': async () => (await import('./trust-policy.js')).run,
   'check-trust': async () => (await import('./check-trust.js')).run,
 };

@@ -13,7 +13,7 @@ export type FlagType = 'string' | 'int' | 'bool' | 'duration' | 'stringArray';
 /** The webhook's own commands, whose flags are upstream's contract. */
 export type WebhookCommand = 'serve' | 'replay' | 'mutate';
 /** The self-managed IRSA setup commands (OIDC issuer documents, trust policies). */
-export type SetupCommand = 'trust-policy' | 'check-trust';
+export type SetupCommand = 'oidc jwks' | 'oidc discovery' | 'oidc publish' | 'oidc verify-token' | 'trust-policy' | 'check-trust';
 export type Command = WebhookCommand | SetupCommand;
 
 export interface FlagSpec {
@@ -53,7 +53,9 @@ const ALL: readonly Command[] = WEBHOOK_COMMANDS;
 const SERVE: readonly Command[] = ['serve'];
 const TRUST: readonly SetupCommand[] = ['trust-policy', 'check-trust'];
 const CHECK_TRUST: readonly SetupCommand[] = ['check-trust'];
-const SETUP: readonly SetupCommand[] = [...TRUST];
+const OIDC_KEYS: readonly Command[] = ['oidc jwks', 'oidc discovery', 'oidc publish'];
+const OIDC_ISSUER: readonly Command[] = ['oidc discovery', 'oidc publish', 'oidc verify-token'];
+const SETUP: readonly SetupCommand[] = ['oidc jwks', 'oidc discovery', 'oidc publish', 'oidc verify-token', ...TRUST];
 const EVERY: readonly Command[] = [...WEBHOOK_COMMANDS, ...SETUP];
 
 export const FLAGS: readonly FlagSpec[] = [
@@ -148,9 +150,9 @@ export const FLAGS: readonly FlagSpec[] = [
     help: 'With --self-signed and Kubernetes access, the MutatingWebhookConfiguration whose caBundle is patched.' },
 
   // --- Kubernetes ---
-  { name: 'kubeconfig', type: 'string', default: '', group: 'kubernetes', commands: SERVE, metavar: 'FILE',
+  { name: 'kubeconfig', type: 'string', default: '', group: 'kubernetes', commands: ['serve', 'oidc publish'], metavar: 'FILE',
     help: '(out-of-cluster) Path to a kubeconfig file.' },
-  { name: 'kube-api', type: 'string', default: '', group: 'kubernetes', commands: SERVE, metavar: 'URL',
+  { name: 'kube-api', type: 'string', default: '', group: 'kubernetes', commands: ['serve', 'oidc publish'], metavar: 'URL',
     help: '(out-of-cluster) URL of the API server.' },
   { name: 'resync-period', type: 'duration', default: '60s', group: 'kubernetes', commands: SERVE,
     help: 'How often the ServiceAccount cache is re-listed and reconciled.' },
@@ -173,21 +175,37 @@ export const FLAGS: readonly FlagSpec[] = [
   ...['log_dir', 'log_file', 'log_backtrace_at', 'vmodule', 'stderrthreshold', 'log_file_max_size'].map((name): FlagSpec => (
     { name, type: 'string', default: '', group: 'compat', commands: ALL, ignored: 'logs are pino JSON on stdout', help: 'klog flag.' })),
 
+  // --- IRSA setup: OIDC issuer documents and token checks ---
+  { name: 'public-key', type: 'stringArray', default: [], group: 'setup', commands: OIDC_KEYS, since: 'new', metavar: 'FILE',
+    help: 'PEM file with the service account key(s), as kube-apiserver\'s --service-account-key-file takes it (public or private keys; only the public half is used); repeatable.' },
+  { name: 'jwks-uri', type: 'string', default: '', group: 'setup', commands: ['oidc discovery', 'oidc publish'], since: 'new', metavar: 'URL',
+    help: 'Public URL of the JWKS (default: the issuer + /openid/v1/jwks); give kube-apiserver the same --service-account-jwks-uri.' },
+  { name: 'out', type: 'string', default: '', group: 'setup', commands: ['oidc publish'], since: 'new', metavar: 'DIR',
+    help: 'Directory to write .well-known/openid-configuration and the JWKS to, laid out as under the issuer URL; files appear complete or not at all.' },
+  { name: 'from-cluster', type: 'bool', default: false, group: 'setup', commands: ['oidc publish'], since: 'new',
+    help: 'Take the keys from the API server\'s /openid/v1/jwks (in-cluster, or --kubeconfig / --kube-api) instead of --public-key; refused if its issuer is not --issuer.' },
+  { name: 'jwks', type: 'string', default: '', group: 'setup', commands: ['oidc verify-token'], since: 'new', metavar: 'FILE',
+    help: 'Check against this JWKS file instead of fetching the discovery document and the JWKS from the issuer over HTTPS.' },
+  { name: 'ca-file', type: 'string', default: '', group: 'setup', commands: ['oidc verify-token'], since: 'new', metavar: 'FILE',
+    help: 'Also trust this CA (PEM) when fetching from the issuer, besides the system CAs.' },
+
+  // --- IRSA setup: flags the OIDC and trust commands share ---
+  { name: 'issuer', type: 'string', default: '', group: 'setup', commands: [...OIDC_ISSUER, ...TRUST], since: 'new', metavar: 'URL',
+    help: 'The cluster\'s public issuer, equal to kube-apiserver\'s --service-account-issuer (and the tokens\' iss): https://, no port, query, fragment or trailing slash.' },
+  { name: 'audience', type: 'string', default: 'sts.amazonaws.com', group: 'setup', commands: ['oidc verify-token', ...TRUST], since: 'new', metavar: 'AUD',
+    help: 'Audience of the token, a client ID of the IAM OIDC provider; check-trust takes the ServiceAccount\'s audience annotation when --service-accounts has one.' },
+
   // --- IRSA setup: trust policies (their --namespace is the ServiceAccount's, not the webhook's) ---
   { name: 'oidc-provider-arn', type: 'string', default: '', group: 'setup', commands: TRUST, since: 'new', metavar: 'ARN',
     help: 'IAM OIDC provider of the cluster, arn:<partition>:iam::<account>:oidc-provider/<issuer without https://> (or give --account and --issuer).' },
   { name: 'account', type: 'string', default: '', group: 'setup', commands: TRUST, since: 'new', metavar: 'ID',
     help: 'With --issuer: the 12-digit account of the IAM OIDC provider, which must be the role\'s account.' },
-  { name: 'issuer', type: 'string', default: '', group: 'setup', commands: TRUST, since: 'new', metavar: 'URL',
-    help: 'With --account: the cluster\'s service account issuer (kube-apiserver --service-account-issuer), https:// with no port, query or trailing slash.' },
   { name: 'partition', type: 'string', default: 'aws', group: 'setup', commands: TRUST, since: 'new', metavar: 'PARTITION',
     help: 'With --account and --issuer: aws, aws-cn, aws-us-gov, aws-iso, aws-iso-b, aws-iso-e, aws-iso-f or aws-eusc.' },
   { name: 'namespace', type: 'string', default: '', group: 'setup', commands: TRUST, since: 'new', metavar: 'NS',
     help: 'Namespace of the ServiceAccount (trust-policy accepts * and ?, which make the sub condition StringLike).' },
   { name: 'service-account', type: 'string', default: '', group: 'setup', commands: TRUST, since: 'new', metavar: 'NAME',
     help: 'Name of the ServiceAccount (trust-policy accepts * and ?, which make the sub condition StringLike).' },
-  { name: 'audience', type: 'string', default: 'sts.amazonaws.com', group: 'setup', commands: TRUST, since: 'new', metavar: 'AUD',
-    help: 'Audience of the token (a client ID of the IAM OIDC provider); check-trust takes the ServiceAccount\'s audience annotation when --service-accounts has one.' },
   { name: 'pod-identity', type: 'bool', default: false, group: 'setup', commands: TRUST, since: 'new',
     help: 'EKS Pod Identity instead of IRSA: the service principal pods.eks.amazonaws.com, sts:AssumeRole and sts:TagSession, session tags for the ServiceAccount.' },
   { name: 'trust-policy', type: 'string', default: '', group: 'setup', commands: CHECK_TRUST, since: 'new', metavar: 'FILE',
@@ -231,6 +249,15 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: 'Answer AdmissionReview files (JSON or YAML; none or - is stdin) offline, one JSON response per line.' },
   { name: 'mutate', usage: 'pod-identity-webhook mutate [flags] -f FILE',
     summary: 'Print manifests with every pod template mutated as the webhook would (or --explain why not).' },
+  { name: 'oidc jwks', usage: 'pod-identity-webhook oidc jwks --public-key FILE [--public-key FILE ...]',
+    summary: 'Print the JWKS of the service account keys, each kid as kube-apiserver computes it.' },
+  { name: 'oidc discovery', usage: 'pod-identity-webhook oidc discovery --issuer URL [--jwks-uri URL] --public-key FILE ...',
+    summary: 'Print the OIDC discovery document for the issuer.' },
+  { name: 'oidc publish', usage: 'pod-identity-webhook oidc publish --issuer URL (--public-key FILE ... | --from-cluster) --out DIR [--jwks-uri URL]',
+    summary: 'Write the discovery document and the JWKS under DIR, ready to upload; the paths written go to stdout, the next steps to stderr.' },
+  { name: 'oidc verify-token', usage: 'pod-identity-webhook oidc verify-token TOKEN_FILE --issuer URL [--jwks FILE] [--audience A] [--ca-file FILE]',
+    summary: 'Check a service account token as STS does: issuer, key by kid, signature, audience, expiry, subject.',
+    exitNote: '1 is also a token STS would refuse: the line names the first failed check and the STS error it causes' },
   { name: 'trust-policy', usage: 'pod-identity-webhook trust-policy --namespace NS --service-account SA [flags]',
     summary: 'Print the IAM trust policy that lets exactly that ServiceAccount assume a role: IRSA through the OIDC provider (--oidc-provider-arn, or --account and --issuer), or --pod-identity.' },
   { name: 'check-trust', usage: 'pod-identity-webhook check-trust --trust-policy FILE --namespace NS --service-account SA [flags]',

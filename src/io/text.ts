@@ -4,6 +4,9 @@
 
 import { readFile } from 'node:fs/promises';
 import { errors as E, fail, ok, type Result } from '../errors.js';
+import { describeFsError } from './fs-errors.js';
+
+export { describeFsError };
 
 export async function readText(path: string, stdin: () => Promise<string> = readStdin): Promise<Result<string>> {
   try {
@@ -27,14 +30,4 @@ export function readStdin(): Promise<string> {
     process.stdin.on('error', reject);
   });
   return stdinText;
-}
-
-export function describeFsError(err: unknown): string {
-  const e = err as NodeJS.ErrnoException;
-  switch (e?.code) {
-    case 'ENOENT': return 'no such file';
-    case 'EACCES': case 'EPERM': return 'permission denied';
-    case 'EISDIR': return 'is a directory';
-    default: return e?.message ?? String(err);
-  }
 }

@@ -4,6 +4,7 @@
 // or issuer that is almost right is the usual cause of "No OpenIDConnect
 // provider found" and "Not authorized to perform sts:AssumeRoleWithWebIdentity".
 
+import { checkIssuer } from '../oidc/issuer.js';
 import { errors as E, fail, ok, type Result } from '../errors.js';
 
 /** Partitions IAM has (an oidc-provider ARN in any other is a typo). */
@@ -27,33 +28,10 @@ export interface RoleArn {
 
 const ACCOUNT = /^\d{12}$/;
 
-/**
- * STS's rules for an issuer: https, no user info, port, query or fragment. A
- * trailing slash is refused too: the tokens' `iss` must equal the issuer byte
- * for byte, and kube-apiserver copies --service-account-issuer as given.
- * Returns the issuer without "https://". (src/oidc/issuer.ts applies the same
- * rules for `oidc discovery`.)
- */
+/** The issuer without "https://", or the STS rule it breaks (the rules are src/oidc/issuer.ts's). */
 export function issuerHostPath(issuer: string): Result<string, string> {
-  const bad = (rule: string): Result<never, string> => ({ ok: false, error: rule });
-  if (issuer === '') return bad('the issuer is empty');
-  if (/[\s\u0000-\u001f\u007f]/.test(issuer)) return bad('the issuer contains white space or control characters');
-  if (!issuer.startsWith('https://')) return bad('the issuer must start with https:// (STS fetches its discovery document over HTTPS)');
-  const rest = issuer.slice('https://'.length);
-  if (rest.includes('#')) return bad('the issuer must not have a fragment (#...)');
-  if (rest.includes('?')) return bad('the issuer must not have a query (?...)');
-  const slash = rest.indexOf('/');
-  const authority = slash < 0 ? rest : rest.slice(0, slash);
-  if (authority.includes('@')) return bad('the issuer must not carry user info (user@host)');
-  if (authority.includes(':')) return bad('the issuer must not name a port (STS only fetches from port 443)');
-  if (authority === '') return bad('the issuer has no host');
-  if (rest.endsWith('/')) return bad('the issuer must not end with a slash (the tokens\' iss must match it byte for byte)');
-  try {
-    new URL(issuer);
-  } catch {
-    return bad('the issuer is not a valid URL');
-  }
-  return { ok: true, value: rest };
+  const checked = checkIssuer(issuer);
+  return checked.ok ? { ok: true, value: issuer.slice('https://'.length) } : checked;
 }
 
 function checkPartition(partition: string): Result<void, string> {

@@ -285,7 +285,7 @@ const usage: Array<[string, string[], RegExp]> = [
   ['--pod-identity with --service-accounts', ['check-trust', '--trust-policy', goodFile, '--pod-identity', ...WHO, '--service-accounts', goodFile], /--pod-identity and --service-accounts cannot be used together/],
   ['--pod-identity with a provider', ['check-trust', '--trust-policy', goodFile, '--pod-identity', ...PROVIDER, ...WHO], /--pod-identity and --oidc-provider-arn cannot be used together/],
   ['ARN and --account', ['check-trust', '--trust-policy', goodFile, ...PROVIDER, '--account', ACCOUNT, ...WHO], /--oidc-provider-arn and --account cannot be used together/],
-  ['a bad issuer', ['check-trust', '--trust-policy', goodFile, '--account', ACCOUNT, '--issuer', 'https://oidc.example.com/c1/', ...WHO], /--issuer: the issuer must not end with a slash/],
+  ['a bad issuer', ['check-trust', '--trust-policy', goodFile, '--account', ACCOUNT, '--issuer', 'https://oidc.example.com/c1/', ...WHO], /--issuer: must not end with "\/"/],
   ['a positional argument', ['check-trust', goodFile, ...PROVIDER, ...WHO], /"check-trust" takes no positional argument/],
 ];
 

@@ -105,6 +105,11 @@ export class FakeKubeApiServer {
   failLists: { count: number; status: number } = { count: 0, status: 500 };
   /** Answer single GETs this late (a slow API server). */
   getDelayMs = 0;
+  /**
+   * What GET /.well-known/openid-configuration and GET /openid/v1/jwks answer
+   * (service account issuer discovery); unset → 404, as with discovery off.
+   */
+  oidc: { discovery?: unknown; jwks?: unknown } = {};
 
   private readonly store = new Map<string, Map<string, Obj>>(RESOURCES.map((r) => [r.plural, new Map()]));
   private readonly sortedKeys = new Map<string, string[]>();
@@ -296,7 +301,8 @@ export class FakeKubeApiServer {
     const route = parsePath(url.pathname);
     const method = req.method ?? 'GET';
     const isWatch = query.watch === '1' || query.watch === 'true';
-    const verb = !route ? 'unknown'
+    const oidcPath = url.pathname === '/.well-known/openid-configuration' || url.pathname === '/openid/v1/jwks';
+    const verb = oidcPath && method === 'GET' ? 'get' : !route ? 'unknown'
       : method === 'GET' ? (route.name ? 'get' : isWatch ? 'watch' : 'list')
         : method === 'PATCH' ? 'patch' : method === 'PUT' ? 'update' : method === 'POST' ? 'create' : method === 'DELETE' ? 'delete' : method.toLowerCase();
     this.requests.push({
@@ -307,6 +313,15 @@ export class FakeKubeApiServer {
     if (this.requests.length > this.recordLimit) this.requests.splice(0, this.requests.length - this.recordLimit);
 
     if (!this.plainHttp && req.headers.authorization !== `Bearer ${this.token}`) return status(res, 401, 'Unauthorized', 'Unauthorized');
+    if (oidcPath && method === 'GET') {
+      const body = url.pathname === '/openid/v1/jwks' ? this.oidc.jwks : this.oidc.discovery;
+      if (body === undefined) return status(res, 404, 'NotFound', 'the server could not find the requested resource');
+      // kube-apiserver's content types for the two documents.
+      const text = JSON.stringify(body);
+      res.writeHead(200, { 'content-type': url.pathname === '/openid/v1/jwks' ? 'application/jwk-set+json' : 'application/json', 'content-length': Buffer.byteLength(text) });
+      res.end(text);
+      return;
+    }
     if (!route) return status(res, 404, 'NotFound', `the server could not find the requested resource ${url.pathname}`);
     const { resource, namespace, name } = route;
     const fieldName = /^metadata\.name=(.+)$/.exec(query.fieldSelector ?? '')?.[1];

@@ -19,10 +19,10 @@ t.test('issuer rules (STS\'s, plus no trailing slash)', async (tt) => {
     ['https://oidc.example.com#x', /fragment/],
     ['https://user@oidc.example.com', /user info/],
     ['https://oidc.example.com:8443', /port/],
-    ['https://oidc.example.com/', /slash/],
-    ['https://oidc.example.com/c1/', /slash/],
+    ['https://oidc.example.com/', /end with "\/"/],
+    ['https://oidc.example.com/c1/', /end with "\/"/],
     ['https://', /no host/],
-    ['https://oidc.example.com /x', /white space/],
+    ['https://oidc.example.com /x', /whitespace/],
   ];
   for (const [issuer, rule] of bad) {
     const r = issuerHostPath(issuer);
@@ -41,7 +41,7 @@ t.test('provider from account, issuer and partition', async (tt) => {
     ['11112222333', 'https://oidc.example.com', 'aws', /--account: expected a 12-digit AWS account ID/],
     ['1111-2222-3333', 'https://oidc.example.com', 'aws', /--account/],
     ['111122223333', 'https://oidc.example.com', 'aws-moon', /--partition: expected one of aws, aws-cn/],
-    ['111122223333', 'https://oidc.example.com:443', 'aws', /--issuer: the issuer must not name a port/],
+    ['111122223333', 'https://oidc.example.com:443', 'aws', /--issuer: must not have a port/],
   ];
   for (const [account, issuer, partition, msg] of errs) {
     const p = providerFromIssuer(account, issuer, partition);
