@@ -3,8 +3,7 @@
 // floor of any CLI). Runs alternate between the floor and every command so
 // machine noise hits all of them; medians of RUNS (default 15) reported.
 //
-// The commands are data: add a row to COMMANDS (e.g. trust-policy, check-trust)
-// and its fixtures to `fixtures()`.
+// The commands are data: a row in COMMANDS, its files in `fixtures()`.
 import { spawnSync } from 'node:child_process';
 import { createHash, generateKeyPairSync, sign } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -33,7 +32,16 @@ function fixtures(dir) {
   })}`;
   const tokenFile = join(dir, 'token');
   writeFileSync(tokenFile, `${input}.${sign('sha256', Buffer.from(input), privateKey).toString('base64url')}`);
-  return { dir, publicKeyFile, jwksFile, tokenFile };
+  const account = '111122223333';
+  const hostPath = ISSUER.slice('https://'.length);
+  const trustFile = join(dir, 'trust.json');
+  writeFileSync(trustFile, JSON.stringify({ Version: '2012-10-17', Statement: [{
+    Effect: 'Allow', Principal: { Federated: `arn:aws:iam::${account}:oidc-provider/${hostPath}` }, Action: 'sts:AssumeRoleWithWebIdentity',
+    Condition: { StringEquals: { [`${hostPath}:sub`]: 'system:serviceaccount:default:s3-reader', [`${hostPath}:aud`]: 'sts.amazonaws.com' } },
+  }] }));
+  const serviceAccountsFile = join(dir, 'sa.yaml');
+  writeFileSync(serviceAccountsFile, `apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: s3-reader, namespace: default, annotations: {eks.amazonaws.com/role-arn: "arn:aws:iam::${account}:role/s3-reader"}}\n`);
+  return { dir, publicKeyFile, jwksFile, tokenFile, trustFile, serviceAccountsFile, account };
 }
 
 export const COMMANDS = [
@@ -42,6 +50,10 @@ export const COMMANDS = [
   { name: 'oidc publish', args: (f) => ['oidc', 'publish', '--issuer', ISSUER, '--public-key', f.publicKeyFile, '--out', join(f.dir, 'out')] },
   // Offline (--jwks): the time of the issuer's HTTPS answers belongs to the issuer, not to the command.
   { name: 'oidc verify-token --jwks', args: (f) => ['oidc', 'verify-token', f.tokenFile, '--issuer', ISSUER, '--jwks', f.jwksFile] },
+  { name: 'trust-policy', args: (f) => ['trust-policy', '--account', f.account, '--issuer', ISSUER, '--namespace', 'default', '--service-account', 's3-reader'] },
+  { name: 'check-trust', args: (f) => ['check-trust', '--trust-policy', f.trustFile, '--account', f.account, '--issuer', ISSUER, '--namespace', 'default', '--service-account', 's3-reader'] },
+  { name: 'check-trust --service-accounts', args: (f) => ['check-trust', '--trust-policy', f.trustFile, '--account', f.account, '--issuer', ISSUER,
+    '--namespace', 'default', '--service-account', 's3-reader', '--service-accounts', f.serviceAccountsFile] },
 ];
 
 function timeOnce(argv) {
