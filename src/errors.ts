@@ -229,7 +229,7 @@ export const warnings = {
 
   // --- cross-account roles: target-role-arn chained with AssumeRole (issue 13) ---
   targetRoleWithoutRoleArn: (where: string): UserError => ({ code: 'W_TARGET_ROLE_WITHOUT_ROLE_ARN',
-    message: `pod-identity-webhook: ${where} names a target role but no role-arn to chain it from (the first hop); target role ignored` }),
+    message: `pod-identity-webhook: ${clip(where, 100)} names a target role but no role-arn to chain it from (the first hop); target role ignored` }),
   targetRoleArnFormat: (arn: string): UserError => ({ code: 'W_TARGET_ROLE_ARN_FORMAT',
     message: `pod-identity-webhook: target role ARN "${clip(arn, 80)}" does not look like arn:aws:iam::<12-digit account>:role/<name>; written to the AWS config anyway, but STS will reject it` }),
   externalIdFormat: (value: string): UserError => ({ code: 'W_EXTERNAL_ID_FORMAT',
@@ -243,9 +243,9 @@ export const warnings = {
   awsConfigReplaced: (key: string): UserError => ({ code: 'W_AWS_CONFIG_REPLACED',
     message: `pod-identity-webhook: the pod's own ${clip(key, 100)} annotation was replaced with the webhook's AWS config (roles come from the ServiceAccount, never from the pod)` }),
   awsConfigVolumeNotProjected: (volume: string, key: string): UserError => ({ code: 'W_AWS_CONFIG_NOT_PROJECTED',
-    message: `pod-identity-webhook: the pod's own volume "${clip(volume)}" does not project the ${clip(key, 100)} annotation; AWS_CONFIG_FILE and AWS_PROFILE not set in any container` }),
+    message: `pod-identity-webhook: the pod's own volume "${clip(volume, 30)}" does not project the ${clip(key, 80)} annotation; AWS_CONFIG_FILE and AWS_PROFILE not set in any container` }),
   awsConfigMountNotProjected: (container: string, file: string): UserError => ({ code: 'W_AWS_CONFIG_NOT_PROJECTED',
-    message: `pod-identity-webhook: container "${clip(container)}" would not see the webhook's AWS config at ${clip(file, 100)} (its own mount is there); AWS_CONFIG_FILE and AWS_PROFILE not set in it` }),
+    message: `pod-identity-webhook: container "${clip(container, 40)}" has a mount of its own in the way of the webhook's AWS config at ${clip(file)}; AWS_CONFIG_FILE and AWS_PROFILE not set in it` }),
   awsConfigNoRoom: (bytes: number, limit: number): UserError => ({ code: 'W_AWS_CONFIG_NO_ROOM',
     message: `pod-identity-webhook: with the AWS config annotation the pod's annotations would be ${bytes} bytes, above the API server's ${limit}; not chained: injected role-arn alone` }),
 } as const;

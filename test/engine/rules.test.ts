@@ -284,6 +284,30 @@ const rows: Row[] = [
       tt.equal(o.result.warnings.length, 3);
       for (const w of o.result.warnings) tt.ok(w.message.length < 256, w.code);
     } },
+  { name: '10 the cross-account warnings stay under 256 characters for huge values and a 253-character prefix',
+    config: { annotationPrefix: `${'p'.repeat(61)}.${'q'.repeat(63)}.${'r'.repeat(63)}.${'s'.repeat(63)}`, tokenMountPath: `/${'m'.repeat(300)}` },
+    lookup: { serviceAccount: sa(Object.fromEntries(Object.entries({
+      'role-arn': ROLE, 'target-role-arn': 't'.repeat(5000), 'target-role-external-id': 'e '.repeat(2000), 'role-session-name': 's '.repeat(2000),
+    }).map(([k, v]) => [`${'p'.repeat(61)}.${'q'.repeat(63)}.${'r'.repeat(63)}.${'s'.repeat(63)}/${k}`, v]))), podIdentity: false },
+    pod: pod({ containers: [
+      { name: 'c'.repeat(63), env: [{ name: 'AWS_PROFILE', value: 'x' }, { name: 'AWS_CONFIG_FILE', value: 'y' }] },
+      { name: 'd'.repeat(63), volumeMounts: [{ name: 'aws-iam-token', mountPath: '/x' }] },
+    ] }),
+    check: (tt, o) => {
+      tt.same([...new Set(codes(o))].sort(), ['W_AWS_CONFIG_NOT_PROJECTED', 'W_AWS_PROFILE_SET', 'W_EXTERNAL_ID_FORMAT', 'W_ROLE_SESSION_NAME_FORMAT', 'W_TARGET_ROLE_ARN_FORMAT']);
+      for (const w of o.result.warnings) tt.ok(w.message.length < 256, `${w.code}: ${w.message.length}`);
+    } },
+  { name: '10 the other cross-account warnings stay under 256 characters too', lookup: irsa({ [`${P}/target-role-arn`]: 'x'.repeat(5000) }),
+    config: { annotationPrefix: P },
+    pod: pod({ volumes: [{ name: 'aws-iam-token', emptyDir: {} }] }, { annotations: { [`${P}/aws-config`]: 'y'.repeat(5000) } }),
+    check: (tt, o) => {
+      tt.same(codes(o), ['W_TARGET_ROLE_WITHOUT_ROLE_ARN']);
+      const chained = run(pod({ volumes: [{ name: 'aws-iam-token', emptyDir: {} }] }, { annotations: { [`${P}/aws-config`]: 'y'.repeat(5000) } }), chain());
+      tt.same(codes(chained), ['W_AWS_CONFIG_REPLACED', 'W_AWS_CONFIG_NOT_PROJECTED']);
+      const full = run(pod({}, { annotations: { big: 'z'.repeat(256 * 1024 - 3 - 100) } }), chain());
+      tt.same(codes(full), ['W_AWS_CONFIG_NO_ROOM']);
+      for (const w of [...o.result.warnings, ...chained.result.warnings, ...full.result.warnings]) tt.ok(w.message.length < 256, `${w.code}: ${w.message.length}`);
+    } },
   { name: '10 GovCloud ARNs are valid', lookup: irsa({ [`${P}/role-arn`]: 'arn:aws-us-gov:iam::123456789012:role/a/b@c' }),
     check: (tt, o) => tt.same(codes(o), []) },
 
