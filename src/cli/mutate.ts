@@ -72,6 +72,12 @@ function explain(e: Explained): string {
     const p = r.plan;
     const from = p.source === 'pod-identity' ? 'the EKS Pod Identity file' : p.source === 'config-map' ? 'the pod-identity-webhook ConfigMap' : 'the ServiceAccount annotations';
     lines.push(`  ${p.mode === 'irsa' ? `IRSA role ${p.roleArn}` : 'EKS Pod Identity'} from ${from}; token audience ${p.audience}, expires in ${p.expirationSeconds}s, volume ${p.volumeName} at ${p.mountPath}`);
+    if (p.chain && r.awsConfig) {
+      const extras = [p.chain.externalId !== undefined ? `external id ${p.chain.externalId}` : '', p.roleSessionName !== undefined ? `session name ${p.roleSessionName}` : ''].filter((x) => x !== '');
+      lines.push(`  then AssumeRole into ${p.chain.targetRoleArn}${extras.length > 0 ? ` (${extras.join(', ')})` : ''}: AWS_PROFILE ${r.awsConfig.profile} in AWS_CONFIG_FILE ${r.awsConfig.file}, projected from annotation ${r.awsConfig.annotation}`);
+    } else if (p.roleSessionName !== undefined) {
+      lines.push(`  session name ${p.roleSessionName} (AWS_ROLE_SESSION_NAME)`);
+    }
     lines.push(`  ${r.reason}`);
     for (const c of r.containers) {
       const what = c.list === 'initContainers' ? 'init container' : 'container';

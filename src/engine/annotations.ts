@@ -13,6 +13,14 @@ export interface AnnotationKeys {
   readonly tokenExpiration: string;
   /** Pod: comma-separated container names left alone. */
   readonly skipContainers: string;
+  /** ServiceAccount: the role chained into with AssumeRole after the web-identity hop (issue 13). */
+  readonly targetRoleArn: string;
+  /** ServiceAccount: the ExternalId the chained AssumeRole passes. */
+  readonly targetRoleExternalId: string;
+  /** ServiceAccount: the session name (AWS_ROLE_SESSION_NAME, or role_session_name in a chain). */
+  readonly roleSessionName: string;
+  /** Pod, written by the engine only: the AWS config file text the token volume projects. */
+  readonly awsConfig: string;
 }
 
 const byPrefix = new Map<string, AnnotationKeys>();
@@ -26,6 +34,10 @@ export function annotationKeys(prefix: string): AnnotationKeys {
       stsRegionalEndpoints: `${prefix}/sts-regional-endpoints`,
       tokenExpiration: `${prefix}/token-expiration`,
       skipContainers: `${prefix}/skip-containers`,
+      targetRoleArn: `${prefix}/target-role-arn`,
+      targetRoleExternalId: `${prefix}/target-role-external-id`,
+      roleSessionName: `${prefix}/role-session-name`,
+      awsConfig: `${prefix}/aws-config`,
     };
     byPrefix.set(prefix, keys);
   }

@@ -64,6 +64,8 @@ export const MAX_TOKEN_EXPIRATION = 2 ** 32;
 /** Pod Identity tokens at the default lifetime are spread over [22h, 24h] so a fleet does not refresh at once. */
 export const POD_IDENTITY_JITTER_MIN = 79200;
 export const POD_IDENTITY_LABEL = 'eks.amazonaws.com/pod-identity';
+/** kube-apiserver's limit on the sum of a pod's annotation keys and values (TotalAnnotationSizeLimitB). */
+export const MAX_ANNOTATIONS_BYTES = 256 * 1024;
 
 /** A config value that would make every mutated pod invalid for the API server. */
 export interface ConfigProblem {
@@ -74,6 +76,7 @@ export interface ConfigProblem {
 }
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /**
  * The pod-validity rules for the configuration: the API server would reject
@@ -84,6 +87,12 @@ const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 export function checkEngineConfig(config: EngineConfig): ConfigProblem | undefined {
   const cc = config.containerCredentials;
   if (config.annotationPrefix === '') return { field: 'annotationPrefix', value: '', expected: 'a non-empty annotation prefix' };
+  // The engine writes <prefix>/aws-config on chained pods; the API server checks an annotation
+  // key's prefix, lowercased, as a DNS subdomain (so no ServiceAccount could carry another one).
+  const prefix = config.annotationPrefix.toLowerCase();
+  if (prefix.length > 253 || !DNS1123_SUBDOMAIN.test(prefix)) {
+    return { field: 'annotationPrefix', value: config.annotationPrefix, expected: 'a DNS subdomain such as eks.amazonaws.com (letters, digits, - and ., at most 253)' };
+  }
   if (!config.tokenMountPath.startsWith('/')) return { field: 'tokenMountPath', value: config.tokenMountPath, expected: 'an absolute path' };
   if (!cc.mountPath.startsWith('/')) return { field: 'containerCredentials.mountPath', value: cc.mountPath, expected: 'an absolute path' };
   if (!DNS1123_LABEL.test(cc.volumeName)) {

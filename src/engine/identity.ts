@@ -18,6 +18,10 @@ export interface ConfigMapEntry {
   readonly Audience?: string;
   readonly UseRegionalSTS?: boolean;
   readonly TokenExpiration?: number;
+  /** The role chained into after RoleARN (as the target-role-arn annotation). */
+  readonly TargetRoleARN?: string;
+  readonly TargetRoleExternalID?: string;
+  readonly RoleSessionName?: string;
 }
 
 export interface IdentityLookup {

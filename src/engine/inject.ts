@@ -11,8 +11,11 @@ import { warnings as W, type UserError } from '../errors.js';
 import type { IdentityLookup } from './identity.js';
 import { escapePointerToken } from '../util/json-pointer.js';
 import { annotationKeys } from './annotations.js';
-import { MAX_WARNINGS, POD_IDENTITY_LABEL, type EngineConfig } from './config.js';
-import type { Json } from '../util/json.js';
+import {
+  AWS_CONFIG_FILE_NAME, TARGET_PROFILE, annotationsBytes, awsConfigSource, awsConfigText, projectsAwsConfig,
+} from './aws-config.js';
+import { MAX_ANNOTATIONS_BYTES, MAX_WARNINGS, POD_IDENTITY_LABEL, type EngineConfig } from './config.js';
+import { isObject, type Json } from '../util/json.js';
 import type { ContainerView, PodView } from './pod.js';
 import { resolvePlan, type InjectionPlan, type Mode } from './resolve.js';
 
@@ -32,6 +35,17 @@ export interface ContainerReport {
   readonly added: readonly string[];
 }
 
+/** Where a chained pod's AWS config lives (for --explain and the logs). */
+export interface AwsConfigReport {
+  /** The pod annotation holding the text. */
+  readonly annotation: string;
+  /** AWS_CONFIG_FILE: the file the token volume projects from it. */
+  readonly file: string;
+  /** AWS_PROFILE. */
+  readonly profile: string;
+  readonly text: string;
+}
+
 export interface EngineResult {
   readonly operations: PatchOperation[];
   /** Set when the pod was left alone because it is beyond what the webhook mutates (MAX_CONTAINERS). */
@@ -40,6 +54,8 @@ export interface EngineResult {
   readonly reason: string;
   readonly mode?: Mode;
   readonly plan?: InjectionPlan;
+  /** Set when the pod chains into a target role. */
+  readonly awsConfig?: AwsConfigReport;
   readonly containers: readonly ContainerReport[];
 }
 
@@ -54,7 +70,15 @@ export interface EngineInput {
 
 interface EnvVar { readonly name: string; readonly value: string }
 
+/** What a chained pod's containers get instead of AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE. */
+interface Chained {
+  readonly report: AwsConfigReport;
+  /** The config file is the webhook's in this pod's token volume (false: the pod brought its own volume). */
+  readonly projected: boolean;
+}
+
 const MODE_LABEL: Record<Mode, string> = { irsa: 'IRSA', 'container-credentials': 'EKS Pod Identity' };
+const CHAIN_ENV = ['AWS_CONFIG_FILE', 'AWS_PROFILE'] as const;
 
 export function inject(input: EngineInput): EngineResult {
   const { pod, config } = input;
@@ -70,7 +94,7 @@ export function inject(input: EngineInput): EngineResult {
   if (!resolution.plan) {
     return { operations: [], warnings, reason: resolution.reason, containers: [] };
   }
-  const plan = resolution.plan;
+  let plan = resolution.plan;
   const operations: PatchOperation[] = [];
 
   if (plan.mode === 'container-credentials' && pod.labels?.[POD_IDENTITY_LABEL] !== 'enabled') {
@@ -83,8 +107,20 @@ export function inject(input: EngineInput): EngineResult {
     }
   }
 
+  let chained: Chained | undefined;
+  if (plan.chain) {
+    const setup = chainSetup(pod, plan, config, `${input.namespace}/${pod.serviceAccountName}`, warnings);
+    if (setup) {
+      chained = setup.chained;
+      operations.push(...setup.operations);
+    } else {
+      const { chain: _dropped, ...single } = plan;
+      plan = single;
+    }
+  }
+
   if (!pod.volumeNames.has(plan.volumeName)) {
-    const volume = tokenVolume(plan);
+    const volume = tokenVolume(plan, chained ? annotationKeys(config.annotationPrefix).awsConfig : undefined);
     // Upstream puts the token volume first; keep that so pods look the same.
     operations.push(pod.hasVolumeArray
       ? { op: 'add', path: '/spec/volumes/0', value: volume }
@@ -95,35 +131,97 @@ export function inject(input: EngineInput): EngineResult {
   for (const name of unknown) warnings.push(W.skipUnknownContainer(name));
   if (moreUnknown > 0) warnings.push(W.skipUnknownMore(moreUnknown));
 
-  const identityEnv = identityVars(plan, config, pod.windows);
+  const identityEnv = chained
+    ? [{ name: 'AWS_CONFIG_FILE', value: chained.report.file }, { name: 'AWS_PROFILE', value: chained.report.profile }]
+    : identityVars(plan, config, pod.windows);
   const reports: ContainerReport[] = [];
   for (const c of pod.containers) {
     if (skip.has(c.name)) {
       reports.push({ list: c.list, name: c.name, outcome: 'skipped', added: [] });
       continue;
     }
-    const { ops, added } = containerOperations(c, plan, config, identityEnv, warnings);
+    const { ops, added } = containerOperations(c, plan, config, identityEnv, chained, warnings);
     operations.push(...ops);
     reports.push({ list: c.list, name: c.name, outcome: added.length > 0 ? 'injected' : 'already-configured', added });
   }
 
   const injected = reports.filter((r) => r.outcome === 'injected').length;
-  const label = MODE_LABEL[plan.mode];
+  const label = chained ? 'IRSA with a chained role' : MODE_LABEL[plan.mode];
   const reason = operations.length === 0
     ? `${label} already present or all containers skipped`
     : injected > 0
       ? `injected ${label} into ${injected} container${injected === 1 ? '' : 's'}`
-      : `injected ${label} token volume (every container skipped or already configured)`;
-  return { operations, warnings, reason, mode: plan.mode, plan, containers: reports };
+      : `injected ${chained ? 'IRSA token volume and AWS config' : `${label} token volume`} (every container skipped or already configured)`;
+  return { operations, warnings, reason, mode: plan.mode, plan, ...(chained ? { awsConfig: chained.report } : {}), containers: reports };
 }
 
-function tokenVolume(plan: InjectionPlan): Json {
+/**
+ * The pod side of a chain: the config text, the annotation operation, and
+ * whether the token volume will project it. Undefined when the annotation
+ * cannot fit; the pod then gets the first hop alone.
+ *
+ * The annotation is the webhook's, never the pod author's: an existing one with
+ * other text (a pod author's own role, or a stale copy from an older pod) is
+ * overwritten. That is still an `add` (RFC 6902 replaces an existing member),
+ * so the patch stays additive in kind, and a second pass finds its own text and
+ * adds nothing.
+ */
+function chainSetup(
+  pod: PodView,
+  plan: InjectionPlan,
+  config: EngineConfig,
+  serviceAccount: string,
+  warnings: UserError[],
+): { chained: Chained; operations: PatchOperation[] } | undefined {
+  const chain = plan.chain;
+  if (!chain) return undefined;
+  const key = annotationKeys(config.annotationPrefix).awsConfig;
+  const text = awsConfigText({
+    serviceAccount,
+    roleArn: plan.roleArn ?? '',
+    tokenFile: fileIn(plan.mountPath, plan.tokenPath, pod.windows),
+    targetRoleArn: chain.targetRoleArn,
+    ...(chain.externalId !== undefined ? { externalId: chain.externalId } : {}),
+    ...(plan.roleSessionName !== undefined ? { roleSessionName: plan.roleSessionName } : {}),
+    regionalSts: plan.regionalSts,
+    region: config.awsDefaultRegion,
+  });
+  const existing = pod.annotations[key];
+  const bytes = annotationsBytes(pod.annotations, key) + Buffer.byteLength(key) + Buffer.byteLength(text);
+  if (existing !== text && bytes > MAX_ANNOTATIONS_BYTES) {
+    warnings.push(W.awsConfigNoRoom(bytes, MAX_ANNOTATIONS_BYTES));
+    return undefined;
+  }
+  const operations: PatchOperation[] = [];
+  if (existing !== text) {
+    if (existing !== undefined) warnings.push(W.awsConfigReplaced(key));
+    if (!pod.hasMetadata) operations.push({ op: 'add', path: '/metadata', value: { annotations: { [key]: text } } });
+    else if (!pod.hasAnnotations) operations.push({ op: 'add', path: '/metadata/annotations', value: { [key]: text } });
+    else operations.push({ op: 'add', path: `/metadata/annotations/${escapePointerToken(key)}`, value: text });
+  }
+  let projected = true;
+  if (pod.volumeNames.has(plan.volumeName)) {
+    // The pod brought a volume of that name: only trust it if it projects the webhook's annotation.
+    projected = projectsAwsConfig(pod.volumes.find((v) => isObject(v) && v.name === plan.volumeName), key);
+    if (!projected) warnings.push(W.awsConfigVolumeNotProjected(plan.volumeName, key));
+  }
+  return {
+    operations,
+    chained: {
+      projected,
+      report: { annotation: key, file: fileIn(plan.mountPath, AWS_CONFIG_FILE_NAME, pod.windows), profile: TARGET_PROFILE, text },
+    },
+  };
+}
+
+function tokenVolume(plan: InjectionPlan, awsConfigAnnotation: string | undefined): Json {
   return {
     name: plan.volumeName,
     projected: {
-      sources: [{
-        serviceAccountToken: { audience: plan.audience, expirationSeconds: plan.expirationSeconds, path: plan.tokenPath },
-      }],
+      sources: [
+        { serviceAccountToken: { audience: plan.audience, expirationSeconds: plan.expirationSeconds, path: plan.tokenPath } },
+        ...(awsConfigAnnotation !== undefined ? [awsConfigSource(awsConfigAnnotation)] : []),
+      ],
     },
   };
 }
@@ -155,13 +253,18 @@ function skippedContainers(pod: PodView, prefix: string): { skip: Set<string>; u
   return { skip, unknown, moreUnknown };
 }
 
-function tokenFile(plan: InjectionPlan, windows: boolean): string {
-  const unix = `${plan.mountPath.replace(/\/+$/, '')}/${plan.tokenPath}`;
+/** A file in the token volume as the container sees it (Windows: C:\ and backslashes, as upstream). */
+function fileIn(mountPath: string, name: string, windows: boolean): string {
+  const unix = `${trimSlashes(mountPath)}/${name}`;
   return windows ? `C:${unix.replace(/\//g, '\\')}` : unix;
 }
 
+function trimSlashes(path: string): string {
+  return path.replace(/\/+$/, '');
+}
+
 function identityVars(plan: InjectionPlan, config: EngineConfig, windows: boolean): EnvVar[] {
-  const file = tokenFile(plan, windows);
+  const file = fileIn(plan.mountPath, plan.tokenPath, windows);
   return plan.mode === 'irsa'
     ? [{ name: 'AWS_ROLE_ARN', value: plan.roleArn ?? '' }, { name: 'AWS_WEB_IDENTITY_TOKEN_FILE', value: file }]
     : [
@@ -175,20 +278,44 @@ function containerOperations(
   plan: InjectionPlan,
   config: EngineConfig,
   identityEnv: readonly EnvVar[],
+  chained: Chained | undefined,
   warnings: UserError[],
 ): { ops: PatchOperation[]; added: string[] } {
   const identityDefined = identityEnv.some((e) => c.envNames.has(e.name));
   const regionDefined = c.envNames.has('AWS_REGION') || c.envNames.has('AWS_DEFAULT_REGION');
   const stsDefined = c.envNames.has('AWS_STS_REGIONAL_ENDPOINTS');
+  if (chained && identityDefined && !identityEnv.every((e) => envValue(c, e.name) === e.value)) {
+    // The container chose its own profile or config file (and it is not the webhook's from an earlier pass).
+    warnings.push(W.awsProfileSet(c.name, CHAIN_ENV.filter((n) => c.envNames.has(n)).join(' and ')));
+  }
   // Upstream quirk kept for parity: a container that already has all three is not even given the mount.
   if (identityDefined && regionDefined && stsDefined) return { ops: [], added: [] };
+
+  const mountNeeded = !c.mountNames.has(plan.volumeName);
+  const mountBlocked = mountNeeded && c.mountPaths.has(plan.mountPath);
+  let identityAllowed = !identityDefined;
+  if (chained && identityAllowed) {
+    // AWS_CONFIG_FILE may only name a file that is the webhook's annotation: the volume projects it,
+    // the container mounts that volume at the token mount path, and no mount of its own covers the file.
+    const reachable = chained.projected && !mountBlocked && (mountNeeded || mountsWholeVolume(c, plan)) && !coversFile(c, plan);
+    if (!reachable) {
+      identityAllowed = false;
+      if (chained.projected) warnings.push(W.awsConfigMountNotProjected(c.name, chained.report.file));
+    }
+  }
 
   const env: EnvVar[] = [];
   if (plan.regionalSts && !stsDefined) env.push({ name: 'AWS_STS_REGIONAL_ENDPOINTS', value: 'regional' });
   if (config.awsDefaultRegion !== '' && !regionDefined) {
     env.push({ name: 'AWS_DEFAULT_REGION', value: config.awsDefaultRegion }, { name: 'AWS_REGION', value: config.awsDefaultRegion });
   }
-  if (!identityDefined) env.push(...identityEnv);
+  if (identityAllowed) {
+    env.push(...identityEnv);
+    // One hop only: in a chain the session name is in both profiles of the config file.
+    if (!chained && plan.roleSessionName !== undefined && !c.envNames.has('AWS_ROLE_SESSION_NAME')) {
+      env.push({ name: 'AWS_ROLE_SESSION_NAME', value: plan.roleSessionName });
+    }
+  }
 
   const base = `/spec/${c.list}/${c.index}`;
   const ops: PatchOperation[] = [];
@@ -197,17 +324,33 @@ function containerOperations(
     if (c.hasEnvArray) for (const e of env) ops.push({ op: 'add', path: `${base}/env/-`, value: { ...e } });
     else ops.push({ op: 'add', path: `${base}/env`, value: env.map((e) => ({ ...e })) });
   }
-  if (!c.mountNames.has(plan.volumeName)) {
-    if (c.mountPaths.has(plan.mountPath)) {
-      // The API server rejects two mounts at one path, which would fail the user's pod creation.
-      warnings.push(W.mountPathInUse(c.name, plan.mountPath));
-    } else {
-      const mount = { name: plan.volumeName, readOnly: true, mountPath: plan.mountPath };
-      ops.push(c.hasMountArray
-        ? { op: 'add', path: `${base}/volumeMounts/-`, value: mount }
-        : { op: 'add', path: `${base}/volumeMounts`, value: [mount] });
-      added.push('volumeMount');
-    }
+  if (mountBlocked) {
+    // The API server rejects two mounts at one path, which would fail the user's pod creation.
+    warnings.push(W.mountPathInUse(c.name, plan.mountPath));
+  } else if (mountNeeded) {
+    const mount = { name: plan.volumeName, readOnly: true, mountPath: plan.mountPath };
+    ops.push(c.hasMountArray
+      ? { op: 'add', path: `${base}/volumeMounts/-`, value: mount }
+      : { op: 'add', path: `${base}/volumeMounts`, value: [mount] });
+    added.push('volumeMount');
   }
   return { ops, added };
+}
+
+function envValue(c: ContainerView, name: string): string | undefined {
+  for (const e of c.env) if (isObject(e) && e.name === name) return typeof e.value === 'string' && e.valueFrom === undefined ? e.value : undefined;
+  return undefined;
+}
+
+/** The container already mounts the token volume whole (no subPath) at the token mount path. */
+function mountsWholeVolume(c: ContainerView, plan: InjectionPlan): boolean {
+  const at = trimSlashes(plan.mountPath);
+  return c.volumeMounts.some((m) => isObject(m) && m.name === plan.volumeName && typeof m.mountPath === 'string'
+    && trimSlashes(m.mountPath) === at && !m.subPath && !m.subPathExpr);
+}
+
+/** Another mount sits exactly on the config file's path and would hide it. */
+function coversFile(c: ContainerView, plan: InjectionPlan): boolean {
+  const file = `${trimSlashes(plan.mountPath)}/${AWS_CONFIG_FILE_NAME}`;
+  return c.volumeMounts.some((m) => isObject(m) && typeof m.mountPath === 'string' && trimSlashes(m.mountPath) === file);
 }

@@ -14,15 +14,22 @@ export interface ContainerView {
   readonly mountNames: ReadonlySet<string>;
   readonly mountPaths: ReadonlySet<string>;
   readonly hasMountArray: boolean;
+  /** The container's env and volumeMounts as written ([] when none): read only for chained roles. */
+  readonly env: readonly unknown[];
+  readonly volumeMounts: readonly unknown[];
 }
 
 export interface PodView {
   readonly annotations: Readonly<Record<string, unknown>>;
   readonly hasMetadata: boolean;
+  /** metadata.annotations is an object (an annotation can be added into it). */
+  readonly hasAnnotations: boolean;
   readonly labels: Readonly<Record<string, unknown>> | undefined;
   readonly serviceAccountName: string;
   readonly volumeNames: ReadonlySet<string>;
   readonly hasVolumeArray: boolean;
+  /** spec.volumes as written ([] when none): read only for chained roles. */
+  readonly volumes: readonly unknown[];
   readonly windows: boolean;
   readonly containers: readonly ContainerView[];
 }
@@ -82,6 +89,8 @@ export function readPod(pod: unknown): Result<PodView> {
         mountNames: namesOf(c.volumeMounts),
         mountPaths: fieldValues(c.volumeMounts, 'mountPath'),
         hasMountArray: Array.isArray(c.volumeMounts),
+        env: Array.isArray(c.env) ? c.env : [],
+        volumeMounts: Array.isArray(c.volumeMounts) ? c.volumeMounts : [],
       });
     }
   }
@@ -90,6 +99,7 @@ export function readPod(pod: unknown): Result<PodView> {
   return ok({
     annotations: isObject(meta?.annotations) ? meta.annotations : {},
     hasMetadata: meta !== undefined,
+    hasAnnotations: isObject(meta?.annotations),
     labels: isObject(meta?.labels) ? meta.labels : undefined,
     serviceAccountName: typeof spec.serviceAccountName === 'string' && spec.serviceAccountName !== ''
       ? spec.serviceAccountName
@@ -97,6 +107,7 @@ export function readPod(pod: unknown): Result<PodView> {
       : typeof spec.serviceAccount === 'string' && spec.serviceAccount !== '' ? spec.serviceAccount : DEFAULT_SERVICE_ACCOUNT,
     volumeNames: namesOf(spec.volumes),
     hasVolumeArray: Array.isArray(spec.volumes),
+    volumes: Array.isArray(spec.volumes) ? spec.volumes : [],
     windows: nodeSelector['kubernetes.io/os'] === 'windows' || nodeSelector['beta.kubernetes.io/os'] === 'windows',
     containers,
   });

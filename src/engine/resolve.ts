@@ -13,10 +13,20 @@ import {
 
 export type Mode = 'irsa' | 'container-credentials';
 
+/** The second hop: AssumeRole from the web-identity role into another (usually another account's). */
+export interface ChainPlan {
+  readonly targetRoleArn: string;
+  readonly externalId?: string;
+}
+
 export interface InjectionPlan {
   readonly mode: Mode;
   /** IRSA only. */
   readonly roleArn?: string;
+  /** IRSA only: AWS_ROLE_SESSION_NAME for one hop, role_session_name in both profiles of a chain. */
+  readonly roleSessionName?: string;
+  /** IRSA only: set when target-role-arn asks for a chained AssumeRole. */
+  readonly chain?: ChainPlan;
   readonly audience: string;
   readonly expirationSeconds: number;
   readonly regionalSts: boolean;
@@ -42,6 +52,15 @@ export interface ResolveInput {
 }
 
 const ROLE_ARN_PATTERN = /^arn:aws[a-z0-9-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
+// What STS accepts for ExternalId and RoleSessionName (its API reference); anything else it refuses.
+const EXTERNAL_ID_PATTERN = /^[\w+=,.@:/-]{2,1224}$/;
+const SESSION_NAME_PATTERN = /^[\w+=,.@-]{2,64}$/;
+
+interface CrossAccountValues {
+  readonly targetRoleArn: string | undefined;
+  readonly externalId: string | undefined;
+  readonly sessionName: string | undefined;
+}
 
 export function resolvePlan(input: ResolveInput): Resolution {
   const { lookup, config, podAnnotations } = input;
@@ -52,7 +71,10 @@ export function resolvePlan(input: ResolveInput): Resolution {
   const podExpiration = stringAnnotation(podAnnotations, keys.tokenExpiration);
   const saExpiration = saAnn[keys.tokenExpiration];
 
+  const cm = lookup.configMap;
   if (lookup.podIdentity) {
+    // EKS chains Pod Identity itself (the association's targetRoleArn); a config file would fight it.
+    if (nonEmpty(saAnn[keys.targetRoleArn]) || nonEmpty(cm?.TargetRoleARN)) warnings.push(W.targetRolePodIdentity());
     const cc = config.containerCredentials;
     let expiration = pickExpiration(podExpiration, saExpiration, undefined, config.tokenExpiration, warnings);
     if (expiration === DEFAULT_TOKEN_EXPIRATION) {
@@ -75,6 +97,11 @@ export function resolvePlan(input: ResolveInput): Resolution {
   }
 
   const saRole = saAnn[keys.roleArn];
+  const saCrossAccount: CrossAccountValues = {
+    targetRoleArn: nonEmpty(saAnn[keys.targetRoleArn]),
+    externalId: nonEmpty(saAnn[keys.targetRoleExternalId]),
+    sessionName: nonEmpty(saAnn[keys.roleSessionName]),
+  };
   if (sa && saRole !== undefined && saRole !== '') {
     const roleArn = composeArn(saRole, config);
     if (!ROLE_ARN_PATTERN.test(roleArn)) warnings.push(W.roleArnFormat(roleArn));
@@ -83,6 +110,7 @@ export function resolvePlan(input: ResolveInput): Resolution {
       plan: {
         mode: 'irsa',
         roleArn,
+        ...crossAccount(saCrossAccount, warnings),
         audience: nonEmpty(saAnn[keys.audience]) ?? config.tokenAudience,
         expirationSeconds: pickExpiration(podExpiration, saExpiration, undefined, config.tokenExpiration, warnings),
         regionalSts: regionalFromAnnotation(saAnn[keys.stsRegionalEndpoints], config.stsRegionalEndpoint),
@@ -94,7 +122,8 @@ export function resolvePlan(input: ResolveInput): Resolution {
     };
   }
 
-  const cm = lookup.configMap;
+  if (saCrossAccount.targetRoleArn !== undefined) warnings.push(W.targetRoleWithoutRoleArn(`ServiceAccount annotation ${keys.targetRoleArn}`));
+  if (cm && !cm.RoleARN && nonEmpty(cm.TargetRoleARN)) warnings.push(W.targetRoleWithoutRoleArn('the ConfigMap entry\'s TargetRoleARN'));
   if (cm && cm.RoleARN) {
     const roleArn = composeArn(cm.RoleARN, config);
     if (!ROLE_ARN_PATTERN.test(roleArn)) warnings.push(W.roleArnFormat(roleArn));
@@ -104,6 +133,9 @@ export function resolvePlan(input: ResolveInput): Resolution {
       plan: {
         mode: 'irsa',
         roleArn,
+        ...crossAccount({
+          targetRoleArn: nonEmpty(cm.TargetRoleARN), externalId: nonEmpty(cm.TargetRoleExternalID), sessionName: nonEmpty(cm.RoleSessionName),
+        }, warnings),
         audience: nonEmpty(cm.Audience) ?? config.tokenAudience,
         expirationSeconds: pickExpiration(podExpiration, undefined, cmExpiration, config.tokenExpiration, warnings),
         // Go decodes a missing UseRegionalSTS as false, so only true can override the flag.
@@ -121,6 +153,32 @@ export function resolvePlan(input: ResolveInput): Resolution {
     ? `ServiceAccount ${who} has no ${keys.roleArn} annotation`
     : `ServiceAccount ${who} not found`;
   return { plan: undefined, reason, warnings };
+}
+
+/**
+ * The session name and the chain, from values the cluster operator set. The
+ * target ARN is never composed from --aws-account-id: it is usually in another
+ * account. A malformed target is written anyway (as upstream does with role-arn,
+ * so the failure shows at STS); optional values STS would refuse are left out.
+ * An external id without a target has nothing to apply to.
+ */
+function crossAccount(values: CrossAccountValues, warnings: UserError[]): { roleSessionName?: string; chain?: ChainPlan } {
+  const out: { roleSessionName?: string; chain?: ChainPlan } = {};
+  if (values.sessionName !== undefined) {
+    if (SESSION_NAME_PATTERN.test(values.sessionName)) out.roleSessionName = values.sessionName;
+    else warnings.push(W.roleSessionNameFormat(values.sessionName));
+  }
+  const target = values.targetRoleArn;
+  if (target !== undefined) {
+    if (!ROLE_ARN_PATTERN.test(target)) warnings.push(W.targetRoleArnFormat(target));
+    let externalId: string | undefined;
+    if (values.externalId !== undefined) {
+      if (EXTERNAL_ID_PATTERN.test(values.externalId)) externalId = values.externalId;
+      else warnings.push(W.externalIdFormat(values.externalId));
+    }
+    out.chain = externalId === undefined ? { targetRoleArn: target } : { targetRoleArn: target, externalId };
+  }
+  return out;
 }
 
 function composeArn(role: string, config: EngineConfig): string {

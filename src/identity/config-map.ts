@@ -7,6 +7,9 @@ import type { ConfigMapEntry } from '../engine/identity.js';
 
 export const CONFIG_MAP_NAME = 'pod-identity-webhook';
 
+/** The cross-account fields (issue 13), named like the annotations they mirror. */
+const OPTIONAL_STRINGS = ['TargetRoleARN', 'TargetRoleExternalID', 'RoleSessionName'] as const;
+
 /** Returns the entries, or a reason the text is unusable (the caller keeps the previous config). */
 export function parseConfigMapData(config: string | undefined): Result<Map<string, ConfigMapEntry>, string> {
   const out = new Map<string, ConfigMapEntry>();
@@ -26,11 +29,15 @@ export function parseConfigMapData(config: string | undefined): Result<Map<strin
     if (raw.Audience !== undefined && typeof raw.Audience !== 'string') return { ok: false, error: `"${key}".Audience is not a string` };
     if (raw.UseRegionalSTS !== undefined && typeof raw.UseRegionalSTS !== 'boolean') return { ok: false, error: `"${key}".UseRegionalSTS is not a boolean` };
     if (raw.TokenExpiration !== undefined && !Number.isInteger(raw.TokenExpiration)) return { ok: false, error: `"${key}".TokenExpiration is not an integer` };
+    for (const field of OPTIONAL_STRINGS) {
+      if (raw[field] !== undefined && typeof raw[field] !== 'string') return { ok: false, error: `"${key}".${field} is not a string` };
+    }
     out.set(key, {
       RoleARN: raw.RoleARN,
       ...(raw.Audience !== undefined ? { Audience: raw.Audience as string } : {}),
       ...(raw.UseRegionalSTS !== undefined ? { UseRegionalSTS: raw.UseRegionalSTS as boolean } : {}),
       ...(raw.TokenExpiration !== undefined ? { TokenExpiration: raw.TokenExpiration as number } : {}),
+      ...Object.fromEntries(OPTIONAL_STRINGS.filter((f) => raw[f] !== undefined).map((f) => [f, raw[f] as string])),
     });
   }
   return ok(out);

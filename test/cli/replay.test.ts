@@ -138,6 +138,8 @@ t.test('bad flags exit 2 with one line', async (tt) => {
     ['--container-credentials-token-path=../x', /--container-credentials-token-path: expected a relative file name without \.\./],
     ['--container-credentials-full-uri=not a url', /--container-credentials-full-uri: expected an absolute URL/],
     ['--annotation-prefix=', /--annotation-prefix: expected a non-empty annotation prefix/],
+    // The engine writes <prefix>/aws-config on chained pods, so the prefix must be a valid annotation key prefix.
+    ['--annotation-prefix=eks_amazonaws.com', /invalid value "eks_amazonaws.com" for --annotation-prefix: expected a DNS subdomain/],
   ];
   for (const [flag, re] of invalid) {
     const r = await runCli(['replay', flag, 'examples/admission-review.json']);

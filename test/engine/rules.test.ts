@@ -23,6 +23,12 @@ const cc = (annotations: Record<string, string> = {}): IdentityLookup => ({ serv
 const vol = (p: Obj, name = 'aws-iam-token') => (p.spec.volumes ?? []).find((v: Obj) => v.name === name);
 const token = (p: Obj, name = 'aws-iam-token') => vol(p, name)?.projected.sources[0].serviceAccountToken;
 const codes = (out: ReturnType<typeof run>) => out.result.warnings.map((w) => w.code);
+const TARGET = 'arn:aws:iam::444455556666:role/b';
+const chain = (annotations: Record<string, string> = {}): IdentityLookup => irsa({ [`${P}/role-arn`]: ROLE, [`${P}/target-role-arn`]: TARGET, ...annotations });
+const awsConfig = (p: Obj, prefix = P): string => p.metadata?.annotations?.[`${prefix}/aws-config`] ?? '';
+/** The key = value lines of the source and the target profile. */
+const profiles = (p: Obj, prefix = P): string[][] => awsConfig(p, prefix).split(/^\[profile [^\]]+\]$/m).slice(1)
+  .map((section) => section.split('\n').filter((l) => l !== ''));
 
 const rows: Row[] = [
   // --- rule 1: where settings come from ---
@@ -278,8 +284,259 @@ const rows: Row[] = [
       tt.equal(o.result.warnings.length, 3);
       for (const w of o.result.warnings) tt.ok(w.message.length < 256, w.code);
     } },
+  { name: '10 the cross-account warnings stay under 256 characters for huge values and a 253-character prefix',
+    config: { annotationPrefix: `${'p'.repeat(61)}.${'q'.repeat(63)}.${'r'.repeat(63)}.${'s'.repeat(63)}`, tokenMountPath: `/${'m'.repeat(300)}` },
+    lookup: { serviceAccount: sa(Object.fromEntries(Object.entries({
+      'role-arn': ROLE, 'target-role-arn': 't'.repeat(5000), 'target-role-external-id': 'e '.repeat(2000), 'role-session-name': 's '.repeat(2000),
+    }).map(([k, v]) => [`${'p'.repeat(61)}.${'q'.repeat(63)}.${'r'.repeat(63)}.${'s'.repeat(63)}/${k}`, v]))), podIdentity: false },
+    pod: pod({ containers: [
+      { name: 'c'.repeat(63), env: [{ name: 'AWS_PROFILE', value: 'x' }, { name: 'AWS_CONFIG_FILE', value: 'y' }] },
+      { name: 'd'.repeat(63), volumeMounts: [{ name: 'aws-iam-token', mountPath: '/x' }] },
+    ] }),
+    check: (tt, o) => {
+      tt.same([...new Set(codes(o))].sort(), ['W_AWS_CONFIG_NOT_PROJECTED', 'W_AWS_PROFILE_SET', 'W_EXTERNAL_ID_FORMAT', 'W_ROLE_SESSION_NAME_FORMAT', 'W_TARGET_ROLE_ARN_FORMAT']);
+      for (const w of o.result.warnings) tt.ok(w.message.length < 256, `${w.code}: ${w.message.length}`);
+    } },
+  { name: '10 the other cross-account warnings stay under 256 characters too', lookup: irsa({ [`${P}/target-role-arn`]: 'x'.repeat(5000) }),
+    config: { annotationPrefix: P },
+    pod: pod({ volumes: [{ name: 'aws-iam-token', emptyDir: {} }] }, { annotations: { [`${P}/aws-config`]: 'y'.repeat(5000) } }),
+    check: (tt, o) => {
+      tt.same(codes(o), ['W_TARGET_ROLE_WITHOUT_ROLE_ARN']);
+      const chained = run(pod({ volumes: [{ name: 'aws-iam-token', emptyDir: {} }] }, { annotations: { [`${P}/aws-config`]: 'y'.repeat(5000) } }), chain());
+      tt.same(codes(chained), ['W_AWS_CONFIG_REPLACED', 'W_AWS_CONFIG_NOT_PROJECTED']);
+      const full = run(pod({}, { annotations: { big: 'z'.repeat(256 * 1024 - 3 - 100) } }), chain());
+      tt.same(codes(full), ['W_AWS_CONFIG_NO_ROOM']);
+      for (const w of [...o.result.warnings, ...chained.result.warnings, ...full.result.warnings]) tt.ok(w.message.length < 256, `${w.code}: ${w.message.length}`);
+    } },
   { name: '10 GovCloud ARNs are valid', lookup: irsa({ [`${P}/role-arn`]: 'arn:aws-us-gov:iam::123456789012:role/a/b@c' }),
     check: (tt, o) => tt.same(codes(o), []) },
+
+  // --- rule 11: cross-account roles, chained with AssumeRole (issue 13) ---
+  { name: '11 target-role-arn: config annotation, projected beside the token, AWS_CONFIG_FILE and AWS_PROFILE', lookup: chain(),
+    check: (tt, o) => {
+      tt.equal(o.result.plan?.chain?.targetRoleArn, TARGET);
+      tt.equal(awsConfig(o.pod), [
+        '# pod-identity-webhook: chained roles for ServiceAccount default/app',
+        '[profile irsa-source]',
+        'web_identity_token_file = /var/run/secrets/eks.amazonaws.com/serviceaccount/token',
+        `role_arn = ${ROLE}`,
+        '',
+        '[profile irsa-target]',
+        `role_arn = ${TARGET}`,
+        'source_profile = irsa-source',
+        '',
+      ].join('\n'));
+      tt.same(vol(o.pod).projected.sources[1], {
+        downwardAPI: { items: [{ path: 'aws-config', fieldRef: { apiVersion: 'v1', fieldPath: "metadata.annotations['eks.amazonaws.com/aws-config']" } }] },
+      });
+      tt.same(env(o.pod), { AWS_CONFIG_FILE: '/var/run/secrets/eks.amazonaws.com/serviceaccount/aws-config', AWS_PROFILE: 'irsa-target' },
+        'no AWS_ROLE_ARN / AWS_WEB_IDENTITY_TOKEN_FILE: an SDK that reads them before AWS_PROFILE would stay on the first role');
+      tt.equal(o.result.awsConfig?.profile, 'irsa-target');
+      tt.equal(o.result.reason, 'injected IRSA with a chained role into 1 container');
+      tt.same(codes(o), []);
+    } },
+  { name: '11 external id and session name go into the profiles; regional STS and region into the source profile',
+    lookup: chain({ [`${P}/target-role-external-id`]: 'ext:id/1=2', [`${P}/role-session-name`]: 'app@team' }),
+    config: { stsRegionalEndpoint: true, awsDefaultRegion: 'eu-west-1' },
+    check: (tt, o) => {
+      const [source, target] = profiles(o.pod);
+      tt.same(source, [
+        'web_identity_token_file = /var/run/secrets/eks.amazonaws.com/serviceaccount/token', `role_arn = ${ROLE}`,
+        'role_session_name = app@team', 'sts_regional_endpoints = regional', 'region = eu-west-1',
+      ]);
+      tt.same(target, [`role_arn = ${TARGET}`, 'source_profile = irsa-source', 'external_id = ext:id/1=2', 'role_session_name = app@team']);
+      tt.equal(env(o.pod).AWS_REGION, 'eu-west-1', 'the region env is still injected for the application\'s own clients');
+      tt.equal(env(o.pod).AWS_ROLE_SESSION_NAME, undefined, 'the session name is in the config, not the env');
+    } },
+  { name: '11 the ConfigMap entry chains the same way',
+    lookup: { serviceAccount: sa({}), configMap: { RoleARN: ROLE, TargetRoleARN: TARGET, TargetRoleExternalID: 'cm-ext', RoleSessionName: 'cm-session' }, podIdentity: false },
+    check: (tt, o) => {
+      const [source, target] = profiles(o.pod);
+      tt.ok(source?.includes('role_session_name = cm-session'));
+      tt.same(target, [`role_arn = ${TARGET}`, 'source_profile = irsa-source', 'external_id = cm-ext', 'role_session_name = cm-session']);
+      tt.equal(o.result.plan?.source, 'config-map');
+    } },
+  { name: '11 target-role-arn without role-arn warns and injects nothing', lookup: irsa({ [`${P}/target-role-arn`]: TARGET }),
+    check: (tt, o) => {
+      tt.same(o.result.operations, []);
+      tt.same(codes(o), ['W_TARGET_ROLE_WITHOUT_ROLE_ARN']);
+    } },
+  { name: '11 a ConfigMap TargetRoleARN without RoleARN warns',
+    lookup: { configMap: { RoleARN: '', TargetRoleARN: TARGET }, podIdentity: false },
+    check: (tt, o) => {
+      tt.same(o.result.operations, []);
+      tt.same(codes(o), ['W_TARGET_ROLE_WITHOUT_ROLE_ARN']);
+    } },
+  { name: '11 a ServiceAccount target without role-arn warns, and the ConfigMap still applies (without a chain)',
+    lookup: { serviceAccount: sa({ [`${P}/target-role-arn`]: TARGET }), configMap: { RoleARN: ROLE }, podIdentity: false },
+    check: (tt, o) => {
+      tt.equal(env(o.pod).AWS_ROLE_ARN, ROLE);
+      tt.same(codes(o), ['W_TARGET_ROLE_WITHOUT_ROLE_ARN']);
+    } },
+  { name: '11 a malformed target ARN warns and is written anyway (STS refuses it, as with role-arn)',
+    lookup: chain({ [`${P}/target-role-arn`]: 'role-b' }), config: { composeRoleArn: { accountId: '111122223333', partition: 'aws' } },
+    check: (tt, o) => {
+      tt.same(codes(o), ['W_TARGET_ROLE_ARN_FORMAT']);
+      tt.equal(profiles(o.pod)[1]?.[0], 'role_arn = role-b', 'never composed: the target is usually in another account');
+    } },
+  { name: '11 a target with a line break cannot add lines to the config file',
+    lookup: chain({ [`${P}/target-role-arn`]: `${TARGET}\nrole_arn = arn:aws:iam::999999999999:role/evil` }),
+    check: (tt, o) => {
+      tt.same(codes(o), ['W_TARGET_ROLE_ARN_FORMAT']);
+      const [, target] = profiles(o.pod);
+      tt.equal(target?.filter((l) => l.startsWith('role_arn')).length, 1);
+      tt.notOk(awsConfig(o.pod).split('\n').some((l) => l.startsWith('role_arn = arn:aws:iam::999999999999')));
+    } },
+  ...['x', 'a'.repeat(1225), 'has space', 'semi;colon', 'new\nline'].map((v): Row => ({
+    name: `11 external id ${JSON.stringify(v.slice(0, 12))} outside STS's pattern warns and is left out`,
+    lookup: chain({ [`${P}/target-role-external-id`]: v }),
+    check: (tt, o) => {
+      tt.same(codes(o), ['W_EXTERNAL_ID_FORMAT']);
+      tt.notOk(awsConfig(o.pod).includes('external_id'));
+    } })),
+  { name: '11 an external id of 1224 characters is kept', lookup: chain({ [`${P}/target-role-external-id`]: 'e'.repeat(1224) }),
+    check: (tt, o) => {
+      tt.same(codes(o), []);
+      tt.ok(awsConfig(o.pod).includes(`external_id = ${'e'.repeat(1224)}`));
+    } },
+  ...['x', 's'.repeat(65), 'has space', 'colon:s', 'sla/sh'].map((v): Row => ({
+    name: `11 session name ${JSON.stringify(v.slice(0, 12))} outside STS's pattern warns and is ignored`,
+    lookup: irsa({ [`${P}/role-arn`]: ROLE, [`${P}/role-session-name`]: v }),
+    check: (tt, o) => {
+      tt.same(codes(o), ['W_ROLE_SESSION_NAME_FORMAT']);
+      tt.equal(env(o.pod).AWS_ROLE_SESSION_NAME, undefined);
+      tt.equal(env(o.pod).AWS_ROLE_ARN, ROLE);
+    } })),
+  { name: '11 one hop: role-session-name becomes AWS_ROLE_SESSION_NAME', lookup: irsa({ [`${P}/role-arn`]: ROLE, [`${P}/role-session-name`]: 'my-app.prod' }),
+    check: (tt, o) => {
+      tt.same(env(o.pod), { AWS_ROLE_ARN: ROLE, AWS_WEB_IDENTITY_TOKEN_FILE: '/var/run/secrets/eks.amazonaws.com/serviceaccount/token', AWS_ROLE_SESSION_NAME: 'my-app.prod' });
+      tt.equal(o.pod.metadata.annotations, undefined, 'no config annotation for one hop');
+    } },
+  { name: '11 one hop: a container\'s own AWS_ROLE_SESSION_NAME is kept', lookup: irsa({ [`${P}/role-arn`]: ROLE, [`${P}/role-session-name`]: 'ours' }),
+    pod: pod({ containers: [{ name: 'a', env: [{ name: 'AWS_ROLE_SESSION_NAME', value: 'theirs' }] }] }),
+    check: (tt, o) => {
+      tt.equal(env(o.pod).AWS_ROLE_SESSION_NAME, 'theirs');
+      tt.equal(env(o.pod).AWS_ROLE_ARN, ROLE);
+    } },
+  { name: '11 one hop: the ConfigMap RoleSessionName too', lookup: { configMap: { RoleARN: ROLE, RoleSessionName: 'cm-s' }, podIdentity: false },
+    check: (tt, o) => tt.equal(env(o.pod).AWS_ROLE_SESSION_NAME, 'cm-s') },
+  { name: '11 an external id without a target has nothing to apply to', lookup: irsa({ [`${P}/role-arn`]: ROLE, [`${P}/target-role-external-id`]: 'ext' }),
+    check: (tt, o) => {
+      tt.equal(env(o.pod).AWS_ROLE_ARN, ROLE);
+      tt.equal(o.result.plan?.chain, undefined);
+    } },
+  ...(['AWS_PROFILE', 'AWS_CONFIG_FILE'] as const).map((name): Row => ({
+    name: `11 a container that sets ${name} is left alone with a warning; the others chain`, lookup: chain(),
+    pod: pod({ containers: [{ name: 'own', env: [{ name, value: 'mine' }] }, { name: 'app' }] }),
+    check: (tt, o) => {
+      tt.same(env(o.pod, 0), { [name]: 'mine' });
+      tt.equal(mounts(o.pod, 0).length, 1, 'the token volume is still mounted');
+      tt.equal(env(o.pod, 1).AWS_PROFILE, 'irsa-target');
+      tt.same(codes(o), ['W_AWS_PROFILE_SET']);
+      tt.match(o.result.warnings[0]?.message, new RegExp(`container "own" already sets ${name};`));
+    } })),
+  { name: '11 target-role-arn on an EKS Pod Identity ServiceAccount warns; EKS chains it itself',
+    lookup: { serviceAccount: sa({ [`${P}/target-role-arn`]: TARGET }), podIdentity: true },
+    check: (tt, o) => {
+      tt.equal(o.result.mode, 'container-credentials');
+      tt.same(codes(o), ['W_TARGET_ROLE_POD_IDENTITY']);
+      tt.equal(env(o.pod).AWS_CONFIG_FILE, undefined);
+      tt.equal(o.pod.metadata.annotations, undefined);
+    } },
+  { name: '11 a pod\'s own config annotation (its own role) is replaced, with a warning', lookup: chain(),
+    pod: pod({}, { annotations: { [`${P}/aws-config`]: '[profile irsa-target]\nrole_arn = arn:aws:iam::999999999999:role/mine\n', other: 'kept' } }),
+    check: (tt, o) => {
+      tt.same(codes(o), ['W_AWS_CONFIG_REPLACED']);
+      tt.notOk(awsConfig(o.pod).includes('999999999999'));
+      tt.ok(awsConfig(o.pod).includes(`role_arn = ${TARGET}`));
+      tt.equal(o.pod.metadata.annotations.other, 'kept');
+      tt.same(o.result.operations.filter((op) => op.path.startsWith('/metadata')).map((op) => op.path), ['/metadata/annotations/eks.amazonaws.com~1aws-config']);
+    } },
+  { name: '11 the annotation object is created when the pod has none', lookup: chain(), pod: pod({}, { labels: { a: 'b' } }),
+    check: (tt, o) => tt.same(o.result.operations[0], { op: 'add', path: '/metadata/annotations', value: { [`${P}/aws-config`]: awsConfig(o.pod) } }) },
+  { name: '11 metadata is created when the pod has none', lookup: chain(), pod: { spec: { serviceAccountName: 'app', containers: [{ name: 'app' }] } },
+    check: (tt, o) => tt.same(o.result.operations[0], { op: 'add', path: '/metadata', value: { annotations: { [`${P}/aws-config`]: awsConfig(o.pod) } } }) },
+  { name: '11 a pod-authored token volume without the projection: no AWS_CONFIG_FILE anywhere, with a warning', lookup: chain(),
+    pod: pod({ volumes: [{ name: 'aws-iam-token', configMap: { name: 'my-aws-config', items: [{ key: 'c', path: 'aws-config' }] } }] }),
+    check: (tt, o) => {
+      tt.same(codes(o), ['W_AWS_CONFIG_NOT_PROJECTED']);
+      tt.same(env(o.pod), {});
+      tt.same(o.pod.spec.volumes, [{ name: 'aws-iam-token', configMap: { name: 'my-aws-config', items: [{ key: 'c', path: 'aws-config' }] } }]);
+    } },
+  { name: '11 a token volume that projects the webhook\'s annotation (after the API server\'s defaults) is trusted', lookup: chain(),
+    pod: pod({ volumes: [{ name: 'aws-iam-token', projected: { defaultMode: 420, sources: [
+      { serviceAccountToken: { audience: 'sts.amazonaws.com', expirationSeconds: 86400, path: 'token' } },
+      { downwardAPI: { items: [{ path: 'aws-config', fieldRef: { apiVersion: 'v1', fieldPath: "metadata.annotations['eks.amazonaws.com/aws-config']" } }] } },
+    ] } }] }),
+    check: (tt, o) => {
+      tt.same(codes(o), []);
+      tt.equal(env(o.pod).AWS_PROFILE, 'irsa-target');
+      tt.equal(o.pod.spec.volumes.length, 1);
+    } },
+  { name: '11 a token volume projecting another annotation is not trusted', lookup: chain(),
+    pod: pod({ volumes: [{ name: 'aws-iam-token', projected: { sources: [
+      { downwardAPI: { items: [{ path: 'aws-config', fieldRef: { fieldPath: "metadata.annotations['example.com/mine']" } }] } },
+    ] } }] }, { annotations: { 'example.com/mine': '[profile irsa-target]' } }),
+    check: (tt, o) => {
+      tt.same(codes(o), ['W_AWS_CONFIG_NOT_PROJECTED']);
+      tt.equal(env(o.pod).AWS_CONFIG_FILE, undefined);
+    } },
+  { name: '11 a container with its own volume at the token mount path gets no AWS_CONFIG_FILE', lookup: chain(),
+    pod: pod({ volumes: [{ name: 'mine', emptyDir: {} }], containers: [{ name: 'a', volumeMounts: [{ name: 'mine', mountPath: '/var/run/secrets/eks.amazonaws.com/serviceaccount' }] }, { name: 'b' }] }),
+    check: (tt, o) => {
+      tt.same(codes(o), ['W_AWS_CONFIG_NOT_PROJECTED', 'W_MOUNT_PATH_IN_USE']);
+      tt.equal(env(o.pod, 0).AWS_CONFIG_FILE, undefined);
+      tt.equal(env(o.pod, 1).AWS_CONFIG_FILE, '/var/run/secrets/eks.amazonaws.com/serviceaccount/aws-config');
+    } },
+  { name: '11 a container mounting its own file over the config path gets no AWS_CONFIG_FILE', lookup: chain(),
+    pod: pod({ volumes: [{ name: 'mine', configMap: { name: 'c' } }], containers: [{ name: 'a', volumeMounts: [{ name: 'mine', mountPath: '/var/run/secrets/eks.amazonaws.com/serviceaccount/aws-config', subPath: 'x' }] }] }),
+    check: (tt, o) => {
+      tt.same(codes(o), ['W_AWS_CONFIG_NOT_PROJECTED']);
+      tt.equal(env(o.pod).AWS_CONFIG_FILE, undefined);
+      tt.equal(mounts(o.pod).length, 2, 'the token volume is still mounted');
+    } },
+  { name: '11 a container mounting the token volume elsewhere, or by subPath, gets no AWS_CONFIG_FILE', lookup: chain(),
+    pod: pod({ containers: [
+      { name: 'a', volumeMounts: [{ name: 'aws-iam-token', mountPath: '/elsewhere' }] },
+      { name: 'b', volumeMounts: [{ name: 'aws-iam-token', mountPath: '/var/run/secrets/eks.amazonaws.com/serviceaccount', subPath: 'token' }] },
+      { name: 'c', volumeMounts: [{ name: 'aws-iam-token', mountPath: '/var/run/secrets/eks.amazonaws.com/serviceaccount/', readOnly: true }] },
+    ] }),
+    check: (tt, o) => {
+      tt.same(codes(o), ['W_AWS_CONFIG_NOT_PROJECTED', 'W_AWS_CONFIG_NOT_PROJECTED']);
+      tt.equal(env(o.pod, 0).AWS_CONFIG_FILE, undefined);
+      tt.equal(env(o.pod, 1).AWS_CONFIG_FILE, undefined);
+      tt.equal(env(o.pod, 2).AWS_CONFIG_FILE, '/var/run/secrets/eks.amazonaws.com/serviceaccount/aws-config', 'a whole mount at the path (trailing slash) is fine');
+    } },
+  { name: '11 Windows: C:\\ paths in the config and in AWS_CONFIG_FILE', lookup: chain(), pod: pod({ nodeSelector: { 'kubernetes.io/os': 'windows' } }),
+    check: (tt, o) => {
+      tt.equal(env(o.pod).AWS_CONFIG_FILE, 'C:\\var\\run\\secrets\\eks.amazonaws.com\\serviceaccount\\aws-config');
+      tt.equal(profiles(o.pod)[0]?.[0], 'web_identity_token_file = C:\\var\\run\\secrets\\eks.amazonaws.com\\serviceaccount\\token');
+      tt.equal(mounts(o.pod)[0]?.mountPath, '/var/run/secrets/eks.amazonaws.com/serviceaccount');
+    } },
+  { name: '11 a custom prefix and mount path', lookup: { serviceAccount: sa({ 'example.com/role-arn': ROLE, 'example.com/target-role-arn': TARGET }), podIdentity: false },
+    config: { annotationPrefix: 'example.com', tokenMountPath: '/aws/' },
+    check: (tt, o) => {
+      tt.ok(o.pod.metadata.annotations['example.com/aws-config']);
+      tt.equal(vol(o.pod).projected.sources[1].downwardAPI.items[0].fieldRef.fieldPath, "metadata.annotations['example.com/aws-config']");
+      tt.equal(env(o.pod).AWS_CONFIG_FILE, '/aws/aws-config');
+      tt.equal(profiles(o.pod, 'example.com')[0]?.[0], 'web_identity_token_file = /aws/token');
+    } },
+  { name: '11 annotations with no room left: one hop with a warning (the API server caps them at 256 KiB)', lookup: chain({ [`${P}/role-session-name`]: 'sess' }),
+    pod: pod({}, { annotations: { big: 'x'.repeat(256 * 1024 - 200) } }),
+    check: (tt, o) => {
+      tt.same(codes(o), ['W_AWS_CONFIG_NO_ROOM']);
+      tt.equal(o.pod.metadata.annotations[`${P}/aws-config`], undefined);
+      tt.equal(env(o.pod).AWS_ROLE_ARN, ROLE);
+      tt.equal(env(o.pod).AWS_ROLE_SESSION_NAME, 'sess');
+      tt.equal(o.result.plan?.chain, undefined);
+    } },
+  { name: '11 skip-containers: the annotation and volume are added, no container env', lookup: chain(),
+    pod: pod({}, { annotations: { [`${P}/skip-containers`]: 'app' } }),
+    check: (tt, o) => {
+      tt.ok(o.pod.metadata.annotations[`${P}/aws-config`]);
+      tt.same(env(o.pod), {});
+      tt.equal(o.result.reason, 'injected IRSA token volume and AWS config (every container skipped or already configured)');
+    } },
 ];
 
 for (const row of rows) {

@@ -15,13 +15,18 @@ const CONTAINER_NAMES = ['app', 'sidecar', 'init', 'log-shipper', 'proxy', 'x', 
 const VOLUME_NAMES = ['cache', 'data', 'aws-iam-token', 'eks-pod-identity-token', 'kube-api-access-x7k2p', 'token'];
 const IRSA_PATH = DEFAULT_ENGINE_CONFIG.tokenMountPath;
 const POD_IDENTITY_PATH = DEFAULT_ENGINE_CONFIG.containerCredentials.mountPath;
-const MOUNT_PATHS = ['/cache', '/data', IRSA_PATH, POD_IDENTITY_PATH, '/var/run/secrets/kubernetes.io/serviceaccount', '/custom/token', `${IRSA_PATH}/`];
+const MOUNT_PATHS = ['/cache', '/data', IRSA_PATH, POD_IDENTITY_PATH, '/var/run/secrets/kubernetes.io/serviceaccount', '/custom/token', `${IRSA_PATH}/`, `${IRSA_PATH}/aws-config`];
 const ENV_NAMES = [
   'AWS_ROLE_ARN', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_STS_REGIONAL_ENDPOINTS',
   'AWS_CONTAINER_CREDENTIALS_FULL_URI', 'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE', 'AWS_PROFILE', 'LOG_LEVEL', 'PATH', 'aws_region',
+  'AWS_CONFIG_FILE', 'AWS_ROLE_SESSION_NAME',
 ];
 const EXPIRATIONS = ['3600', '600', '599', '0', '-5', '86400', 'abc', '1e3', ' 3600', '3600s', '+700', '007200', '4294967296', '4294967297', '99999999999', '9007199254740993', ''];
 const ROLE = 'arn:aws:iam::111122223333:role/app';
+// Chained roles (issue 13): well-formed, not an ARN, with a line break, empty.
+const TARGETS = ['arn:aws:iam::444455556666:role/target', 'target-role', 'arn:aws:iam::444455556666:role/t\nrole_arn = x', ''];
+const EXTERNAL_IDS = ['ext-1', 'x', 'e'.repeat(1224), 'has space'];
+const SESSION_NAMES = ['session-1', 'x', 'bad name', 's'.repeat(64)];
 const ROLES = [ROLE, 'arn:aws-cn:iam::111122223333:role/path/app', 'arn:aws:iam::123:role/short-account', 'app-role', '/path/app-role', 'arn:aws:iam::111122223333:role/' + 'r'.repeat(200), ''];
 
 /** Unknown fields: a webhook must pass through what it does not know, whatever its shape. */
@@ -66,7 +71,11 @@ const rawContainer = fc.record({
 type RawContainer = typeof rawContainer extends fc.Arbitrary<infer T> ? T : never;
 
 const volume = (name: string, kind: number, extra: Obj): Obj => {
-  switch (kind % 4) {
+  switch (kind % 5) {
+    case 4: return { ...extra, name, projected: { sources: [
+      { serviceAccountToken: { audience: 'sts.amazonaws.com', expirationSeconds: 3600, path: 'token' } },
+      { downwardAPI: { items: [{ path: 'aws-config', fieldRef: { apiVersion: 'v1', fieldPath: `metadata.annotations['${PREFIXES[kind % 2]}/aws-config']` } }] } },
+    ] } };
     case 0: return { ...extra, name, emptyDir: {} };
     case 1: return { ...extra, name, configMap: { name: 'cm' } };
     case 2: return { ...extra, name, projected: { sources: [{ serviceAccountToken: { audience: 'sts.amazonaws.com', expirationSeconds: 3600, path: 'token' } }] } };
@@ -84,7 +93,10 @@ const podAnnotations = fc.record({
   expiration: fc.option(fc.tuple(fc.constantFrom(...PREFIXES), annotationValue), { nil: undefined }),
   skip: fc.option(fc.tuple(fc.constantFrom(...PREFIXES), skipValue), { nil: undefined }),
   other: fc.option(fc.constant({ 'kubectl.kubernetes.io/restartedAt': '2026-11-20T10:00:00Z' }), { nil: undefined }),
-  nonString: fc.boolean(),
+  // A pod author's own text (or a stale copy) in the webhook's config annotation.
+  awsConfig: fc.option(fc.tuple(fc.constantFrom(...PREFIXES), fc.constantFrom('[profile irsa-target]\nrole_arn = arn:aws:iam::999999999999:role/mine\n', '')), { nil: undefined }),
+  // Rare: the API server refuses a non-string annotation, so such a pod is no valid input.
+  nonString: fc.integer({ min: 0, max: 4 }).map((n) => n === 0),
 });
 
 export const podArb: fc.Arbitrary<Obj> = fc.record({
@@ -142,6 +154,7 @@ export const podArb: fc.Arbitrary<Obj> = fc.record({
   if (a?.expiration) annotations[`${a.expiration[0]}/token-expiration`] = a.expiration[1];
   if (a?.skip) annotations[`${a.skip[0]}/skip-containers`] = a.skip[1];
   if (a?.other) Object.assign(annotations, a.other);
+  if (a?.awsConfig) annotations[`${a.awsConfig[0]}/aws-config`] = a.awsConfig[1];
   // Not a valid pod for the API server, but `mutate` reads hand-written manifests.
   if (a?.nonString) annotations['eks.amazonaws.com/token-expiration'] ??= 3600;
   const labels: Obj | undefined = raw.labels
@@ -185,6 +198,9 @@ const configMapEntry: fc.Arbitrary<ConfigMapEntry> = fc.record({
   Audience: fc.option(fc.constantFrom('', 'cm-audience'), { nil: undefined }),
   UseRegionalSTS: fc.option(fc.boolean(), { nil: undefined }),
   TokenExpiration: fc.option(fc.constantFrom(0, 500, 3600, 99999999999), { nil: undefined }),
+  TargetRoleARN: fc.option(fc.constantFrom(...TARGETS), { nil: undefined }),
+  TargetRoleExternalID: fc.option(fc.constantFrom(...EXTERNAL_IDS), { nil: undefined }),
+  RoleSessionName: fc.option(fc.constantFrom(...SESSION_NAMES), { nil: undefined }),
 }).map((e) => Object.fromEntries(Object.entries(e).filter(([, v]) => v !== undefined)) as unknown as ConfigMapEntry);
 
 /** A lookup as a source would return it; the annotations use `prefix` most of the time. */
@@ -197,6 +213,9 @@ export function lookupArb(prefix: string): fc.Arbitrary<IdentityLookup & { confi
     ann('audience', fc.constantFrom('', 'sa-audience')),
     ann('sts-regional-endpoints', fc.constantFrom('true', 'false', '1', 'yes', 'True', '')),
     ann('token-expiration', annotationValue),
+    ann('target-role-arn', fc.constantFrom(...TARGETS)),
+    ann('target-role-external-id', fc.constantFrom(...EXTERNAL_IDS)),
+    ann('role-session-name', fc.constantFrom(...SESSION_NAMES)),
   ).map((pairs) => ({
     namespace: 'default',
     name: 'app',

@@ -32,11 +32,14 @@ const ALLOWED_PATHS = [
   /^\/metadata$/,
   /^\/metadata\/labels$/,
   /^\/metadata\/labels\/eks\.amazonaws\.com~1pod-identity$/,
+  /^\/metadata\/annotations$/,
+  /^\/metadata\/annotations\/(eks\.amazonaws\.com|example\.com)~1aws-config$/,
   /^\/spec\/volumes(\/0)?$/,
   /^\/spec\/(initContainers|containers)\/\d+\/(env|volumeMounts)(\/-)?$/,
 ];
-// The one existing value the engine may overwrite: a pod-identity label that is not "enabled".
-const REPLACEABLE = '/metadata/labels/eks.amazonaws.com~1pod-identity';
+// The existing values the engine may overwrite: a pod-identity label that is not "enabled", and
+// the webhook's own AWS config annotation holding another text (pod annotations never choose a role).
+const REPLACEABLE = /^\/metadata\/(labels\/eks\.amazonaws\.com~1pod-identity|annotations\/(eks\.amazonaws\.com|example\.com)~1aws-config)$/;
 
 function pointerTokens(pointer: string): string[] {
   return pointer === '' ? [] : pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
@@ -99,7 +102,7 @@ function checkEngine(pod: Obj, config: EngineConfig, lookup: IdentityLookup, r: 
   if (!isDeepStrictEqual(patched, applied)) throw new Error('fast-json-patch and the by-hand application disagree');
   if (!isDeepStrictEqual(restored, pod)) throw new Error('removing what the operations added does not give back the input: something else changed');
   for (const path of replaced) {
-    if (path !== REPLACEABLE) throw new Error(`operation at ${path} overwrote an existing value`);
+    if (!REPLACEABLE.test(path)) throw new Error(`operation at ${path} overwrote an existing value`);
   }
 
   if (podProblems(pod).length === 0) {

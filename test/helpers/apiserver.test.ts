@@ -58,6 +58,14 @@ function tokenVolume(over: Obj = {}): Obj {
   return { name: 'aws-iam-token', projected: { sources: [{ serviceAccountToken: { audience: 'sts.amazonaws.com', expirationSeconds: 86400, path: 'token', ...over } }] } };
 }
 
+/** A chained pod's token volume: the token plus the config annotation as a file; `item` overrides the file. */
+function chainVolume(item: Obj = {}): Obj {
+  const file = { path: 'aws-config', fieldRef: { apiVersion: 'v1', fieldPath: "metadata.annotations['eks.amazonaws.com/aws-config']" }, ...item };
+  const volume = tokenVolume();
+  volume.projected.sources.push({ downwardAPI: { items: [file] } });
+  return volume;
+}
+
 const mount = { name: 'aws-iam-token', readOnly: true, mountPath: '/var/run/secrets/eks.amazonaws.com/serviceaccount' };
 const goodOps = [
   { op: 'add', path: '/spec/volumes/0', value: tokenVolume() },
@@ -161,6 +169,21 @@ t.test('rejects pods the apiserver would refuse', async (t) => {
     ['env replaced by an object', [{ op: 'add', path: '/spec/containers/0/env', value: { name: 'A' } }], /env is not an array/],
     ['bad label value', [{ op: 'add', path: '/metadata/labels/eks.amazonaws.com~1pod-identity', value: 'yes please' }], /label/],
     ['label value not a string', [{ op: 'add', path: '/metadata/labels/x', value: true }], /label/],
+    // Annotations (ValidateAnnotations) and downwardAPI files, which a chained pod's config relies on.
+    ['annotation key with two slashes', [{ op: 'add', path: '/metadata/annotations', value: { 'a/b/c': 'x' } }], /qualified name/],
+    ['annotation prefix not a DNS subdomain', [{ op: 'add', path: '/metadata/annotations', value: { 'eks_amazonaws.com/aws-config': 'x' } }], /qualified name/],
+    ['annotation name over 63', [{ op: 'add', path: '/metadata/annotations', value: { [`eks.amazonaws.com/${'n'.repeat(64)}`]: 'x' } }], /qualified name/],
+    ['annotation name ending in -', [{ op: 'add', path: '/metadata/annotations', value: { 'eks.amazonaws.com/aws-': 'x' } }], /qualified name/],
+    ['annotation value not a string', [{ op: 'add', path: '/metadata/annotations', value: { a: 1 } }], /not a string/],
+    ['annotations over 256 KiB', [{ op: 'add', path: '/metadata/annotations', value: { a: 'x'.repeat(256 * 1024) } }], /bytes, above 262144/],
+    ['projected paths collide', [{ op: 'add', path: '/spec/volumes/0', value: chainVolume({ path: 'token' }) }], /written twice/],
+    ['downwardAPI path absolute', [{ op: 'add', path: '/spec/volumes/0', value: chainVolume({ path: '/aws-config' }) }], /relative/],
+    ['downwardAPI path with ..', [{ op: 'add', path: '/spec/volumes/0', value: chainVolume({ path: 'x/../../aws-config' }) }], /relative/],
+    ['downwardAPI path starting with ..', [{ op: 'add', path: '/spec/volumes/0', value: chainVolume({ path: '..data' }) }], /relative/],
+    ['downwardAPI key not a qualified name', [{ op: 'add', path: '/spec/volumes/0', value: chainVolume({ fieldRef: { fieldPath: "metadata.annotations['a/b/c']" } }) }], /valid key/],
+    ['downwardAPI field not for volumes', [{ op: 'add', path: '/spec/volumes/0', value: chainVolume({ fieldRef: { fieldPath: 'spec.nodeName' } }) }], /not supported/],
+    ['downwardAPI item without a ref', [{ op: 'add', path: '/spec/volumes/0', value: chainVolume({ fieldRef: null }) }], /exactly one/],
+    ['plain downwardAPI volume path with ..', [{ op: 'add', path: '/spec/volumes/0', value: { name: 'info', downwardAPI: { items: [{ path: '../x', fieldRef: { fieldPath: 'metadata.name' } }] } } }], /relative/],
   ];
   for (const [name, ops, why] of rows) {
     t.throws(() => admit(request(), answer(request(), ops)), { message: why }, name);
@@ -168,4 +191,9 @@ t.test('rejects pods the apiserver would refuse', async (t) => {
   }
   t.same(podProblems(basePod()), [], 'the base pod itself is valid');
   t.same(podProblems(applyOperations(basePod(), goodOps)), [], 'an IRSA injection is valid');
+  const chained = [
+    { op: 'add', path: '/metadata/annotations', value: { 'eks.amazonaws.com/aws-config': '[profile irsa-target]\n', 'Example.COM/Upper_case.ok': '' } },
+    { op: 'add', path: '/spec/volumes/0', value: chainVolume() },
+  ];
+  t.same(podProblems(applyOperations(basePod(), chained)), [], 'a chained token volume and its annotation are valid (keys checked lowercased)');
 });

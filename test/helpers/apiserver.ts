@@ -77,6 +77,62 @@ const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+// Annotation keys: [prefix/]name, prefix a DNS-1123 subdomain (≤ 253), name ≤ 63; checked lowercased.
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const QUALIFIED_NAME_PART = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+/** kube-apiserver's TotalAnnotationSizeLimitB: keys plus values, in bytes. */
+const MAX_ANNOTATIONS_BYTES = 256 * 1024;
+// What a downwardAPI volume file may project (validVolumeDownwardAPIFieldPathExpressions).
+const DOWNWARD_FIELDS = new Set(['metadata.name', 'metadata.namespace', 'metadata.uid', 'metadata.labels', 'metadata.annotations']);
+
+function qualifiedNameOk(key: string): boolean {
+  const parts = key.toLowerCase().split('/');
+  if (parts.length > 2) return false;
+  const name = parts[parts.length - 1] as string;
+  if (parts.length === 2) {
+    const prefix = parts[0] as string;
+    if (prefix.length === 0 || prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix)) return false;
+  }
+  return name.length > 0 && name.length <= 63 && QUALIFIED_NAME_PART.test(name);
+}
+
+/** validateLocalNonReservedPath: relative, no '..' element, not starting with '..'. */
+function localPathOk(path: unknown): boolean {
+  return typeof path === 'string' && path !== '' && !path.startsWith('/') && !path.startsWith('..') && !path.split('/').includes('..');
+}
+
+function downwardItemProblems(where: string, item: Obj): string[] {
+  const problems: string[] = [];
+  if (!localPathOk(item?.path)) problems.push(`${where}: path ${JSON.stringify(item?.path)} must be relative without ..`);
+  const hasField = item?.fieldRef !== undefined && item?.fieldRef !== null;
+  const hasResource = item?.resourceFieldRef !== undefined && item?.resourceFieldRef !== null;
+  if (hasField === hasResource) problems.push(`${where}: exactly one of fieldRef and resourceFieldRef is required`);
+  if (hasField) {
+    const fieldPath = item.fieldRef?.fieldPath;
+    const m = typeof fieldPath === 'string' ? /^(metadata\.(?:labels|annotations))\['(.*)'\]$/.exec(fieldPath) : null;
+    if (m) {
+      if (!qualifiedNameOk(m[2] as string)) problems.push(`${where}: ${fieldPath} does not name a valid key`);
+    } else if (typeof fieldPath !== 'string' || !DOWNWARD_FIELDS.has(fieldPath)) {
+      problems.push(`${where}: fieldPath ${JSON.stringify(fieldPath)} is not supported in a volume`);
+    }
+  }
+  return problems;
+}
+
+function annotationProblems(annotations: unknown): string[] {
+  if (annotations === undefined || annotations === null) return [];
+  if (!isObj(annotations)) return ['metadata.annotations is not an object'];
+  const problems: string[] = [];
+  let bytes = 0;
+  for (const [k, v] of Object.entries(annotations)) {
+    if (!qualifiedNameOk(k)) problems.push(`annotation key ${JSON.stringify(k)} is not a valid qualified name`);
+    if (typeof v !== 'string') problems.push(`annotation ${k}: value is not a string`);
+    bytes += Buffer.byteLength(k) + (typeof v === 'string' ? Buffer.byteLength(v) : 0);
+  }
+  if (bytes > MAX_ANNOTATIONS_BYTES) problems.push(`annotations are ${bytes} bytes, above ${MAX_ANNOTATIONS_BYTES}`);
+  return problems;
+}
+
 /** The pod validation rules a mutation can break; returns the problems found. */
 export function podProblems(pod: Obj): string[] {
   const problems: string[] = [];
@@ -90,6 +146,7 @@ export function podProblems(pod: Obj): string[] {
       }
     }
   }
+  problems.push(...annotationProblems(pod.metadata?.annotations));
   const spec = pod.spec ?? {};
   if (spec.volumes !== undefined && spec.volumes !== null && !Array.isArray(spec.volumes)) problems.push('spec.volumes is not an array');
   const volumes: Obj[] = Array.isArray(spec.volumes) ? spec.volumes : [];
@@ -101,9 +158,27 @@ export function podProblems(pod: Obj): string[] {
     if (typeof v?.name === 'string' && v.name !== '' && (v.name.length > 63 || !DNS_LABEL.test(v.name))) {
       problems.push(`volume name ${JSON.stringify(v.name)} is not a DNS-1123 label`);
     }
+    for (const [i, item] of (Array.isArray(v?.downwardAPI?.items) ? v.downwardAPI.items : [] as Obj[]).entries()) {
+      problems.push(...downwardItemProblems(`volume ${v.name} downwardAPI item ${i}`, item));
+    }
+    // Projected sources share one directory: two of them writing one path is refused.
+    const projectedPaths = new Set<string>();
+    const projects = (path: unknown): void => {
+      if (typeof path !== 'string') return;
+      if (projectedPaths.has(path)) problems.push(`volume ${v.name}: projected path ${path} written twice`);
+      projectedPaths.add(path);
+    };
     for (const src of (Array.isArray(v?.projected?.sources) ? v.projected.sources : []) as Obj[]) {
+      for (const kind of ['downwardAPI', 'configMap', 'secret']) {
+        for (const [i, item] of (Array.isArray(src?.[kind]?.items) ? src[kind].items : [] as Obj[]).entries()) {
+          if (kind === 'downwardAPI') problems.push(...downwardItemProblems(`volume ${v.name} projected downwardAPI item ${i}`, item));
+          projects(item?.path);
+        }
+      }
+      if (src?.clusterTrustBundle) projects(src.clusterTrustBundle.path);
       const tok = src?.serviceAccountToken;
       if (!tok) continue;
+      projects(tok.path);
       if (typeof tok.expirationSeconds === 'number' && tok.expirationSeconds < 600) {
         problems.push(`volume ${v.name}: expirationSeconds ${tok.expirationSeconds} < 600`);
       }

@@ -75,6 +75,12 @@ t.test('ConfigMap data.config', (tt) => {
   const good = parseConfigMapData('{"ns/sa": {"RoleARN": "arn:aws:iam::111122223333:role/a", "UseRegionalSTS": true, "TokenExpiration": 3600}, "*/b": {"RoleARN": "r"}}');
   tt.ok(good.ok && good.value.size === 2);
   tt.ok(parseConfigMapData('').ok, 'empty config is an empty map');
+  const chained = parseConfigMapData('{"ns/sa": {"RoleARN": "a", "TargetRoleARN": "b", "TargetRoleExternalID": "c", "RoleSessionName": "d"}}');
+  tt.same(chained.ok && chained.value.get('ns/sa'), { RoleARN: 'a', TargetRoleARN: 'b', TargetRoleExternalID: 'c', RoleSessionName: 'd' }, 'the cross-account fields are kept');
+  for (const field of ['TargetRoleARN', 'TargetRoleExternalID', 'RoleSessionName']) {
+    const bad = parseConfigMapData(`{"ns/sa": {"RoleARN": "a", "${field}": 5}}`);
+    tt.same(bad, { ok: false, error: `"ns/sa".${field} is not a string` }, `${field} must be a string`);
+  }
   for (const bad of ['{', '[]', '{"nokey": {"RoleARN": "x"}}', '{"a/b": 1}', '{"a/b": {}}', '{"a/b": {"RoleARN": "x", "TokenExpiration": "1h"}}', '{"a/b": {"RoleARN": "x", "UseRegionalSTS": "true"}}']) {
     tt.notOk(parseConfigMapData(bad).ok, bad);
   }
