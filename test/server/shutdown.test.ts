@@ -52,7 +52,8 @@ t.test('SIGTERM under concurrent keep-alive load: no accepted request fails', as
     }
     agent.destroy();
   });
-  await new Promise((r) => setTimeout(r, 400));
+  // Until requests flow on every connection (fixed 400 ms was too short on a loaded machine).
+  for (const deadline = Date.now() + 10_000; outcomes.length <= 16 && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 50));
   const served = outcomes.length;
   const code = server.stop('SIGTERM');
   await Promise.all(loops);
