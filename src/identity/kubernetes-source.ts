@@ -68,7 +68,7 @@ export async function startKubernetesSource(
   watches.push(startListWatch({
     ...common,
     path: '/api/v1/serviceaccounts', what: 'list ServiceAccounts',
-    target: serviceAccountTarget(serviceAccounts, settings.annotationPrefix, (sa) => grace.arrived(sa)),
+    target: serviceAccountTarget(serviceAccounts, settings.annotationPrefix, (sa) => grace.arrived(sa), (ns, name) => grace.gone(ns, name)),
     onSynced: (ms) => {
       saSynced = true;
       deps.onEvent?.({ type: 'synced', serviceAccounts: serviceAccounts.size, ms });

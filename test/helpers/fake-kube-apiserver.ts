@@ -105,11 +105,17 @@ export class FakeKubeApiServer {
   failLists: { count: number; status: number } = { count: 0, status: 500 };
   /** Answer single GETs this late (a slow API server). */
   getDelayMs = 0;
+  /**
+   * Read single GETs when they arrive but hold the answer until releaseGets():
+   * a GET answered late, after the watch has already told of a newer state.
+   */
+  holdGets = false;
 
   private readonly store = new Map<string, Map<string, Obj>>(RESOURCES.map((r) => [r.plural, new Map()]));
   private readonly sortedKeys = new Map<string, string[]>();
   private readonly log: LoggedEvent[] = [];
   private readonly watchers = new Set<Watcher>();
+  private readonly heldGets: Array<() => void> = [];
   private readonly sockets = new Set<Socket>();
   private server: https.Server | http.Server | undefined;
   private readonly plainHttp: boolean;
@@ -157,6 +163,7 @@ export class FakeKubeApiServer {
     this.server = undefined;
     for (const w of this.watchers) w.res.destroy();
     this.watchers.clear();
+    this.heldGets.length = 0;
     for (const s of this.sockets) s.destroy();
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
@@ -241,6 +248,17 @@ export class FakeKubeApiServer {
     this.compact();
   }
 
+  /** GETs read under holdGets and not yet answered. */
+  get pendingGets(): number {
+    return this.heldGets.length;
+  }
+
+  /** Answers every held GET with what it read on arrival; later GETs are answered at once. */
+  releaseGets(): void {
+    this.holdGets = false;
+    for (const answer of this.heldGets.splice(0)) answer();
+  }
+
   bookmark(): void {
     for (const w of this.watchers) {
       if (!w.bookmarks) continue;
@@ -312,6 +330,16 @@ export class FakeKubeApiServer {
     const fieldName = /^metadata\.name=(.+)$/.exec(query.fieldSelector ?? '')?.[1];
 
     if (verb === 'get') {
+      if (this.holdGets) {
+        // etcd reads at arrival; only the answer is late.
+        const obj = this.get(resource.plural, namespace, name!);
+        this.heldGets.push(() => {
+          if (res.destroyed) return;
+          if (!obj) status(res, 404, 'NotFound', `${resource.plural} "${name}" not found`);
+          else json(res, 200, obj);
+        });
+        return;
+      }
       if (this.getDelayMs <= 0) return this.handleGet(res, resource, namespace, name!);
       setTimeout(() => {
         if (!res.destroyed) this.handleGet(res, resource, namespace, name!);
