@@ -64,6 +64,11 @@ export const errors = {
     message: `--compose-role-arn needs the AWS account ID, but EC2 instance metadata at ${endpoint} did not answer (${clip(reason, 120)}); pass --aws-account-id (and --aws-partition) instead` }),
   imdsBad: (endpoint: string, reason: string): UserError => ({ code: 'E_IMDS_BAD',
     message: `--compose-role-arn: EC2 instance metadata at ${endpoint} returned an unusable identity document (${clip(reason, 120)}); pass --aws-account-id (and --aws-partition) instead` }),
+  // Bounds on what the API server sends (issue 14): see MAX_OBJECT_BYTES in src/kubernetes/client.ts.
+  kubeWatchLineTooLong: (what: string, server: string, max: string): UserError => ({ code: 'E_KUBE_WATCH_LINE_TOO_LONG',
+    message: `cannot ${what} at ${server}: an event ran past ${max} without a newline (no Kubernetes object is that large; check any proxy between the webhook and the API server); listing again and re-watching (answers come from the cache meanwhile)` }),
+  kubeListItemTooLarge: (what: string, server: string, bytes: number, max: string): UserError => ({ code: 'E_KUBE_LIST_ITEM_TOO_LARGE',
+    message: `${what} at ${server}: skipped one item of ${bytes} bytes, over the ${max} bound (no Kubernetes object is that large; check any proxy between the webhook and the API server); the rest of the list is used` }),
   webhookCaPatchFailed: (name: string, reason: string): UserError => ({ code: 'E_WEBHOOK_CA_PATCH',
     message: `cannot write the CA bundle into MutatingWebhookConfiguration "${clip(name)}": ${clip(reason, 160)}` }),
 

@@ -103,6 +103,10 @@ export class FakeKubeApiServer {
   goneAsHttpStatus: boolean;
   /** Answer the next N list calls with this status (e.g. 403, 500). */
   failLists: { count: number; status: number } = { count: 0, status: 500 };
+  /** Answer the next list with this body, as it is (a broken or hostile server). */
+  rawListBody: string | undefined;
+  /** Send every list in one page, whatever `limit` asks (written in pieces, as a real server streams it). */
+  ignoreLimit = false;
   /** Answer single GETs this late (a slow API server). */
   getDelayMs = 0;
   /**
@@ -259,6 +263,24 @@ export class FakeKubeApiServer {
     for (const answer of this.heldGets.splice(0)) answer();
   }
 
+  /**
+   * Writes `totalBytes` without a newline to the watch streams open now (not to
+   * ones opened meanwhile), in chunks, with backpressure; stops at a stream the
+   * client closes. Resolves with the bytes each stream took.
+   */
+  floodWatches(totalBytes: number, chunkBytes = 1 << 20): Promise<number[]> {
+    const chunk = Buffer.alloc(chunkBytes, 'x');
+    return Promise.all([...this.watchers].map(async (w) => {
+      let sent = 0;
+      while (sent < totalBytes && !w.res.destroyed && !w.res.writableEnded) {
+        const piece = chunk.subarray(0, Math.min(chunkBytes, totalBytes - sent));
+        sent += piece.length;
+        if (!w.res.write(piece)) await new Promise<void>((resolve) => w.res.once('drain', resolve).once('close', resolve));
+      }
+      return sent;
+    }));
+  }
+
   bookmark(): void {
     for (const w of this.watchers) {
       if (!w.bookmarks) continue;
@@ -351,6 +373,12 @@ export class FakeKubeApiServer {
         this.failLists.count--;
         return status(res, this.failLists.status, 'InternalError', `injected failure ${this.failLists.status}`);
       }
+      if (this.rawListBody !== undefined) {
+        const body = this.rawListBody;
+        this.rawListBody = undefined;
+        res.writeHead(200, { 'content-type': 'application/json' });
+        return void res.end(body);
+      }
       return this.list(res, resource, namespace, fieldName, query);
     }
     if (verb === 'watch') return this.watch(req, res, resource, namespace, fieldName, query);
@@ -387,7 +415,7 @@ export class FakeKubeApiServer {
       keys = [...m.keys()].sort();
       this.sortedKeys.set(resource.plural, keys);
     }
-    const limit = Number(query.limit ?? 0) || Infinity;
+    const limit = this.ignoreLimit ? Infinity : Number(query.limit ?? 0) || Infinity;
     let start = 0;
     let listRv = this.rv;
     if (query.continue) {
@@ -410,6 +438,7 @@ export class FakeKubeApiServer {
     const more = i < keys.length;
     const metadata: Obj = { resourceVersion: String(listRv) };
     if (more) metadata.continue = Buffer.from(JSON.stringify({ rv: listRv, after: keys[i - 1] })).toString('base64url');
+    if (this.ignoreLimit) return streamList(res, { kind: `${resource.kind}List`, apiVersion: apiVersionOf(resource), metadata }, items);
     json(res, 200, { kind: `${resource.kind}List`, apiVersion: apiVersionOf(resource), metadata, items });
   }
 
@@ -494,6 +523,24 @@ function json(res: ServerResponse, code: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(code, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   res.end(text);
+}
+
+/** A list written a thousand items at a time with backpressure, so a 100k page never exists as one string here. */
+function streamList(res: ServerResponse, head: Obj, items: readonly Obj[]): void {
+  res.writeHead(200, { 'content-type': 'application/json' });
+  const open = JSON.stringify(head);
+  res.write(`${open.slice(0, -1)},"items":[`);
+  let i = 0;
+  const more = () => {
+    while (i < items.length && !res.destroyed) {
+      const end = Math.min(items.length, i + 1000);
+      let text = '';
+      for (; i < end; i++) text += `${i > 0 ? ',' : ''}${JSON.stringify(items[i])}`;
+      if (!res.write(text)) return void res.once('drain', more);
+    }
+    res.end(']}');
+  };
+  more();
 }
 
 function status(res: ServerResponse, code: number, reason: string, message: string): void {
