@@ -50,7 +50,7 @@ if (mode === 'baseline') {
   const ms = Math.round(performance.now() - started);
   const rss = rssMb();
   const heapMb = Math.round(process.memoryUsage().heapUsed / 1048576);
-  const annotated = Object.keys(r.value.source.snapshot().serviceAccounts).length;
+  const annotated = [...r.value.source.snapshot().serviceAccounts.entries()].length;
   process.stdout.write(`${JSON.stringify({ ms, rssMb: rss, heapMb, annotated })}\n`);
   await r.value.stop();
 } else {

@@ -108,6 +108,8 @@ export const FLAGS: readonly FlagSpec[] = [
     help: 'HTTPS port for /mutate, /healthz and /readyz.' },
   { name: 'metrics-port', type: 'int', default: 9999, group: 'server', commands: SERVE,
     help: 'Plain HTTP port for /metrics (and /debug/alpha/cache with --enable-debugging-handlers).' },
+  { name: 'metrics-bind-address', type: 'string', default: '', group: 'server', commands: SERVE, since: 'new', metavar: 'IP',
+    help: 'IP address the metrics port listens on; empty: every interface (127.0.0.1 with --dev). With --enable-debugging-handlers, pick one only scrapers reach.' },
   { name: 'max-request-bytes', type: 'int', default: 3 * 1024 * 1024, group: 'server', commands: SERVE, since: 'new', metavar: 'BYTES',
     help: 'Largest AdmissionReview body accepted; larger ones get HTTP 413.' },
   { name: 'shutdown-grace', type: 'duration', default: '10s', group: 'server', commands: SERVE, since: 'new',

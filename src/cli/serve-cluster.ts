@@ -49,7 +49,7 @@ export async function runPrimary(args: ParsedArgs, s: ServeSettings, io: Io): Pr
 
   const aggregator = new AggregatorRegistry();
   const metrics = await startMetricsServer({
-    host: s.host, port: s.metricsPort,
+    host: s.metricsHost, port: s.metricsPort,
     collect: async () => ({ contentType: aggregator.contentType, text: await aggregator.clusterMetrics() }),
     ...(s.debugHandlers ? { snapshot: () => backend.source.snapshot() } : {}),
   });
@@ -95,7 +95,7 @@ export async function runPrimary(args: ParsedArgs, s: ServeSettings, io: Io): Pr
 
   const stopped = new Promise<string>((resolve) => onStopSignal(resolve));
   announcer(logger).info({
-    port, metricsPort: metrics.value.port, workers: s.workers, source: backend.kind,
+    port, metricsPort: metrics.value.port, metricsHost: s.metricsHost, workers: s.workers, source: backend.kind,
     tlsMinVersion: s.policy.minVersion, clientCertificates: s.policy.clientCa !== undefined, certificate: s.certificate.kind,
   }, 'listening');
   if (s.dev) io.err(devBanner(s, port, metrics.value.port));

@@ -2,6 +2,7 @@
 // flag is one line on stderr and not a half-started server. --dev fills in
 // developer defaults for every flag the user did not give.
 
+import { isIP } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SecureVersion } from 'node:tls';
@@ -20,6 +21,8 @@ export interface ServeSettings {
   readonly host: string;
   readonly port: number;
   readonly metricsPort: number;
+  /** --metrics-bind-address: where the metrics port listens. */
+  readonly metricsHost: string;
   readonly maxRequestBytes: number;
   readonly graceMs: number;
   readonly limits: ConnectionLimits;
@@ -55,6 +58,8 @@ export function serveSettings(args: ParsedArgs): Result<ServeSettings> {
     const p = Number(values[flag]);
     if (!Number.isInteger(p) || p < 0 || p > 65535) return fail(E.portBad(flag, p));
   }
+  const metricsHost = bindAddress(String(values['metrics-bind-address']), dev);
+  if (!metricsHost.ok) return metricsHost;
   const maxRequestBytes = Number(values['max-request-bytes']);
   if (!(maxRequestBytes > 0)) return fail(E.maxRequestBytesBad(maxRequestBytes));
   const limits: ConnectionLimits = {
@@ -101,6 +106,7 @@ export function serveSettings(args: ParsedArgs): Result<ServeSettings> {
     host: dev ? '127.0.0.1' : '::',
     port: Number(values.port),
     metricsPort: Number(values['metrics-port']),
+    metricsHost: metricsHost.value,
     maxRequestBytes,
     graceMs: Number(values['shutdown-grace']),
     limits,
@@ -122,6 +128,17 @@ function checkLimits(l: ConnectionLimits) {
   if (l.headerMs > l.requestMs) return E.timeoutBad('read-header-timeout', 'at most --read-timeout (the whole request includes its headers)');
   if (!Number.isInteger(l.maxConnections) || l.maxConnections < 1) return E.maxConnectionsBad(l.maxConnections);
   return undefined;
+}
+
+/**
+ * An IP literal (brackets around IPv6 allowed), as Kubernetes components take
+ * --bind-address. Empty means every interface, as upstream binds ":port":
+ * Prometheus scrapes the pod IP, so loopback would be a silent outage.
+ */
+function bindAddress(value: string, dev: boolean): Result<string> {
+  const v = value.trim().replace(/^\[(.*)\]$/, '$1');
+  if (v === '') return ok(dev ? '127.0.0.1' : '::');
+  return isIP(v) ? ok(v) : fail(E.bindAddressBad('metrics-bind-address', value));
 }
 
 function applyDevDefaults(values: FlagValues, given: (name: string) => boolean): void {

@@ -48,7 +48,7 @@ async function runServer(args: ParsedArgs, s: ServeSettings, io: Io, worker: Wor
   const server = await startWebhookServer({
     host: s.host,
     port: s.port,
-    ...(worker ? {} : { metricsPort: s.metricsPort }),
+    ...(worker ? {} : { metricsPort: s.metricsPort, metricsHost: s.metricsHost }),
     policy: s.policy,
     pair: certificate.pair,
     handleDeps: () => ({ source: backend.source, config: backend.config, random: Math.random }),
@@ -86,7 +86,7 @@ async function runServer(args: ParsedArgs, s: ServeSettings, io: Io, worker: Wor
     worker.listening(server.value.port);
   } else {
     announcer(logger).info({
-      port: server.value.port, metricsPort: server.value.metricsPort, source: backend.kind,
+      port: server.value.port, metricsPort: server.value.metricsPort, metricsHost: s.metricsHost, source: backend.kind,
       tlsMinVersion: s.policy.minVersion, clientCertificates: s.policy.clientCa !== undefined,
       certificate: s.certificate.kind, notAfter: certificate.pair.notAfter.toISOString(),
     }, 'listening');

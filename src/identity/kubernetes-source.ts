@@ -3,7 +3,7 @@
 // Identity file, and hand back one RunningSource.
 
 import { ok, type Result } from '../errors.js';
-import type { KubeConnection } from '../kubernetes/client.js';
+import { MAX_OBJECT_BYTES, type KubeConnection } from '../kubernetes/client.js';
 import { startListWatch, type Backoff, type ListWatch } from '../kubernetes/list-watch.js';
 import { TokenBucket } from '../kubernetes/rate-limit.js';
 import { CONFIG_MAP_NAME, ConfigMapCache } from './config-map.js';
@@ -21,6 +21,8 @@ export interface KubernetesSourceOptions {
   readonly listLimit: number;
   readonly listTimeoutMs: number;
   readonly graceGetTimeoutMs: number;
+  /** Largest watch line or list item read (MAX_OBJECT_BYTES; tests lower it). */
+  readonly maxObjectBytes: number;
 }
 
 export const DEFAULT_KUBERNETES_OPTIONS: KubernetesSourceOptions = {
@@ -30,6 +32,7 @@ export const DEFAULT_KUBERNETES_OPTIONS: KubernetesSourceOptions = {
   listLimit: 500,
   listTimeoutMs: 60_000,
   graceGetTimeoutMs: 1000,
+  maxObjectBytes: MAX_OBJECT_BYTES,
 };
 
 export async function startKubernetesSource(
@@ -60,7 +63,7 @@ export async function startKubernetesSource(
   // serve logs the SourceEvents (synced, watch-restart, reloaded); this module logs only the problems.
   const common = {
     conn, backoff: o.backoff, watchTimeoutSeconds: o.watchTimeoutSeconds, listTimeoutMs: o.listTimeoutMs,
-    limit: o.listLimit, resyncMs: settings.resyncMs,
+    limit: o.listLimit, resyncMs: settings.resyncMs, maxObjectBytes: o.maxObjectBytes,
     onProblem: (problem: { code: string; message: string }, phase: string) => log.warn({ code: problem.code, phase }, problem.message),
   };
   let saSynced = false;
@@ -68,7 +71,7 @@ export async function startKubernetesSource(
   watches.push(startListWatch({
     ...common,
     path: '/api/v1/serviceaccounts', what: 'list ServiceAccounts',
-    target: serviceAccountTarget(serviceAccounts, settings.annotationPrefix, (sa) => grace.arrived(sa)),
+    target: serviceAccountTarget(serviceAccounts, settings.annotationPrefix, (sa) => grace.arrived(sa), (ns, name) => grace.gone(ns, name)),
     onSynced: (ms) => {
       saSynced = true;
       deps.onEvent?.({ type: 'synced', serviceAccounts: serviceAccounts.size, ms });

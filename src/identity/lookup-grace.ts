@@ -2,7 +2,9 @@
 // ServiceAccount (upstream issue #174) can reach the webhook before the watch
 // delivers the ServiceAccount. Wait up to the grace period for the watch, and
 // meanwhile GET it directly (rate-limited). A 404 from that GET is a consistent
-// read, so the wait ends there instead of running out the clock.
+// read, so the wait ends there instead of running out the clock, and so does a
+// DELETED from the watch. A GET answer that lands after the watch changed the
+// ServiceAccount is dropped (see ServiceAccountCache.beginRead for why).
 
 import type { Logger } from 'pino';
 import { trimServiceAccount, type ServiceAccountCache } from './service-account-cache.js';
@@ -24,6 +26,8 @@ export interface GraceLookup {
   miss(namespace: string, name: string): Promise<ServiceAccountRecord | undefined>;
   /** The watch or list delivered a ServiceAccount: wake whoever waits for it. */
   arrived(record: ServiceAccountRecord): void;
+  /** The watch deleted a ServiceAccount: whoever waits for it gets "not found" now. */
+  gone(namespace: string, name: string): void;
   stop(): void;
 }
 
@@ -50,13 +54,17 @@ export function graceLookup(o: GraceLookupOptions): GraceLookup {
   const get = async (namespace: string, name: string, deadline: number, finish: (r: ServiceAccountRecord | undefined) => void) => {
     const timeoutMs = Math.min(o.getTimeoutMs, deadline - Date.now());
     if (stopped || timeoutMs <= 0) return;
+    const read = o.cache.beginRead(namespace, name);
     try {
       const res = await o.conn.json({ path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/serviceaccounts/${encodeURIComponent(name)}`, timeoutMs });
       if (res.status === 200) {
         const sa = trimServiceAccount(res.body, o.prefix);
-        if (sa) {
-          o.cache.set(sa);
+        if (sa && o.cache.finishRead(read, sa)) {
           finish(sa);
+        } else if (sa) {
+          o.logger.debug({ namespace, name }, "ServiceAccount GET answered after the watch changed it; keeping the watch's state");
+          // Whatever the watch left (nothing after a DELETED) is the answer.
+          finish(undefined);
         }
       } else if (res.status === 404) {
         finish(undefined);
@@ -65,6 +73,8 @@ export function graceLookup(o: GraceLookupOptions): GraceLookup {
       }
     } catch (err) {
       o.logger.debug({ namespace, name, reason: (err as Error).message }, 'ServiceAccount GET failed; waiting for the watch');
+    } finally {
+      o.cache.finishRead(read);
     }
   };
 
@@ -101,6 +111,10 @@ export function graceLookup(o: GraceLookupOptions): GraceLookup {
     arrived(record) {
       const set = waiters.get(`${record.namespace}/${record.name}`);
       if (set) for (const finish of [...set]) finish(record);
+    },
+    gone(namespace, name) {
+      const set = waiters.get(`${namespace}/${name}`);
+      if (set) for (const finish of [...set]) finish(undefined);
     },
     stop() {
       stopped = true;

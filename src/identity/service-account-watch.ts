@@ -8,6 +8,7 @@ export function serviceAccountTarget(
   cache: ServiceAccountCache,
   prefix: string,
   onArrived: (record: ServiceAccountRecord) => void,
+  onGone: (namespace: string, name: string) => void = () => undefined,
 ): WatchTarget {
   // Records (not key strings) seen during a list: a re-list of 100k allocates no keys.
   let seen = new Set<ServiceAccountRecord>();
@@ -40,6 +41,7 @@ export function serviceAccountTarget(
       if (!sa) return;
       if (type === 'DELETED') {
         cache.delete(sa.namespace, sa.name);
+        onGone(sa.namespace, sa.name);
         return;
       }
       cache.set(sa);

@@ -7,6 +7,17 @@ import http from 'node:http';
 import https from 'node:https';
 import { authenticator, tlsOptions, type KubeAccess } from './kubeconfig.js';
 
+/**
+ * The largest single object (a watch line, a list item, a GET body) the client
+ * reads. etcd refuses values over 1.5 MiB (its --max-request-bytes default),
+ * and Kubernetes stores ServiceAccounts as protobuf; written out as JSON, a
+ * string can grow up to 6× (a control character becomes \u00XX), so no object
+ * the API server can hold exceeds ~9 MiB of JSON. 16 MiB leaves room for the
+ * watch event's wrapper and still bounds what a broken or hostile peer can make
+ * the webhook buffer (a line without a newline took 417 MB before, issue 14).
+ */
+export const MAX_OBJECT_BYTES = 16 * 1024 * 1024;
+
 export interface RequestOptions {
   readonly method?: string;
   readonly path: string;
@@ -29,7 +40,7 @@ export interface KubeConnection {
   readonly server: string;
   /** Resolves with the response head (body unread), or rejects on a network error / timeout. */
   open(opts: RequestOptions): Promise<http.IncomingMessage>;
-  /** open() and read a JSON body. Rejects only on network errors. */
+  /** open() and read a JSON body (at most MAX_OBJECT_BYTES). Rejects on network errors and larger bodies. */
   json(opts: RequestOptions): Promise<JsonResponse>;
   /** Destroys every request in flight and every socket. */
   close(): void;
@@ -79,7 +90,7 @@ export function connect(access: KubeAccess): KubeConnection {
 
   const raw = async (opts: RequestOptions) => {
     const res = await open(opts);
-    return { status: res.statusCode ?? 0, body: await readBody(res), statusMessage: res.statusMessage ?? '' };
+    return { status: res.statusCode ?? 0, body: await readBody(res, MAX_OBJECT_BYTES), statusMessage: res.statusMessage ?? '' };
   };
   return {
     server,
@@ -112,14 +123,28 @@ export function describeBody(text: string, fallback = ''): string {
   return isStatusObject(body) ? String(body.message) : text.slice(0, 200).trim() || fallback;
 }
 
-export function readBody(res: http.IncomingMessage): Promise<Buffer> {
+export function readBody(res: http.IncomingMessage, maxBytes: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    res.on('data', (c: Buffer) => chunks.push(c));
+    let size = 0;
+    res.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > maxBytes) {
+        // Reject first: destroying emits 'aborted', which would reject with a vaguer reason.
+        reject(new Error(`response larger than ${formatBytes(maxBytes)}`));
+        return void res.destroy();
+      }
+      chunks.push(c);
+    });
     res.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
     res.once('error', (err) => reject(describeNetError(err)));
     res.once('aborted', () => reject(new Error('connection dropped mid-response')));
   });
+}
+
+/** 16777216 → "16 MiB", for messages. */
+export function formatBytes(n: number): string {
+  return n % 1048576 === 0 ? `${n / 1048576} MiB` : n % 1024 === 0 ? `${n / 1024} KiB` : `${n} bytes`;
 }
 
 function isStatusObject(v: unknown): v is { kind: 'Status'; message: unknown } {

@@ -2,9 +2,11 @@
 // @kubernetes/client-node 1.x informer because (a) it stops for good on a watch
 // error and must be rebuilt by the caller, (b) its fetch-based transport does not
 // take a custom CA for https (it only works with http:// + skipTLSVerify), and (c)
-// it keeps every full object in its cache; here each page is trimmed by the
-// target as it arrives, so 100k ServiceAccounts with last-applied annotations
-// never sit in memory at once.
+// it keeps every full object in its cache; here each list item is parsed on its
+// own and trimmed by the target as it arrives (list-stream.ts), so 100k
+// ServiceAccounts with last-applied annotations never sit in memory at once,
+// not even when a server ignores `limit` and sends them in one page. Watch
+// lines and list items are bounded by MAX_OBJECT_BYTES.
 //
 // Cycle: paginated list (limit/continue) → target reconciles → watch from the
 // list's resourceVersion with bookmarks → on end/error re-watch from the last
@@ -14,7 +16,9 @@
 import type http from 'node:http';
 import { errors as E, type UserError } from '../errors.js';
 import { isObject } from '../util/json.js';
-import { describeNetError, type KubeConnection } from './client.js';
+import { describeNetError, formatBytes, MAX_OBJECT_BYTES, type KubeConnection } from './client.js';
+import { readList } from './list-stream.js';
+import { WatchLines } from './watch-lines.js';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -51,6 +55,8 @@ export interface ListWatchOptions {
   readonly onProblem: (problem: UserError, phase: 'list' | 'watch') => void;
   readonly onRestart: (reason: string) => void;
   readonly now?: () => number;
+  /** Largest watch line or list item read (tests lower it). */
+  readonly maxObjectBytes?: number;
 }
 
 export interface ListWatch {
@@ -62,7 +68,9 @@ type WatchOutcome =
   | { kind: 'resync' }
   | { kind: 'stopped' }
   | { kind: 'ended'; healthy: boolean }
-  | { kind: 'failed'; problem: UserError; healthy: boolean };
+  | { kind: 'failed'; problem: UserError; healthy: boolean }
+  /** The stream broke the protocol (a line past the bound): re-watching from the same resourceVersion would meet it again. */
+  | { kind: 'broken'; problem: UserError };
 
 class Gone extends Error {}
 
@@ -72,6 +80,11 @@ export function startListWatch(o: ListWatchOptions): ListWatch {
   let wake: (() => void) | undefined;
   let sleepTimer: NodeJS.Timeout | undefined;
   let current: http.IncomingMessage | undefined;
+  let listing: http.IncomingMessage | undefined;
+  const maxObjectBytes = o.maxObjectBytes ?? MAX_OBJECT_BYTES;
+  // Consecutive broken streams; not reset by the re-list in between, so a
+  // peer that keeps sending over-long lines meets a growing backoff.
+  let broken = 0;
   let abortWatch: ((outcome: WatchOutcome) => void) | undefined;
   let resourceVersion = '';
   let lastList = 0;
@@ -84,7 +97,8 @@ export function startListWatch(o: ListWatchOptions): ListWatch {
     wake = resolve;
     sleepTimer = setTimeout(resolve, ms);
   });
-  const delay = () => Math.min(o.backoff.maxMs, o.backoff.minMs * 2 ** Math.max(0, failures - 1));
+  const delay = (n = failures) => Math.min(o.backoff.maxMs, o.backoff.minMs * 2 ** Math.max(0, n - 1));
+  const watchWhat = `watch ${o.what.replace(/^list /, '')}`;
 
   const list = async (): Promise<UserError | undefined> => {
     let cont: string | undefined;
@@ -92,28 +106,43 @@ export function startListWatch(o: ListWatchOptions): ListWatch {
     let restarts = 0;
     o.target.beginList();
     for (;;) {
-      let res;
+      let res: http.IncomingMessage;
       try {
-        res = await o.conn.json({
+        res = await o.conn.open({
           path: o.path, timeoutMs: o.listTimeoutMs,
           query: { limit: o.limit, continue: cont, fieldSelector: o.fieldSelector },
         });
       } catch (err) {
         return E.kubeApiUnreachable(o.what, o.conn.server, (err as Error).message);
       }
-      if (stopped) return undefined;
-      if (res.status === 410 && cont !== undefined && restarts < 3) {
+      if (stopped) {
+        res.destroy();
+        return undefined;
+      }
+      const status = res.statusCode ?? 0;
+      if (status === 410 && cont !== undefined && restarts < 3) {
         // The continue token expired (the list took longer than etcd compaction): start over.
+        res.resume();
         restarts++;
         cont = undefined;
         o.target.beginList();
         continue;
       }
-      if (res.status !== 200) return E.kubeApiRefused(o.what, o.conn.server, res.status, res.message);
-      const body = res.body;
-      if (!isObject(body) || !Array.isArray(body.items)) return E.kubeApiRefused(o.what, o.conn.server, res.status, 'response is not a JSON list');
-      o.target.listItems(body.items);
-      const meta = isObject(body.metadata) ? body.metadata : {};
+      if (status !== 200) return E.kubeApiRefused(o.what, o.conn.server, status, statusMessage(await readSome(res)) || (res.statusMessage ?? ''));
+      // Items go to the target as they are parsed: the page is never held whole.
+      listing = res;
+      const page = await readList(res, maxObjectBytes, {
+        item: (item) => o.target.listItems([item]),
+        oversized: (bytes) => o.onProblem(E.kubeListItemTooLarge(o.what, o.conn.server, bytes, formatBytes(maxObjectBytes)), 'list'),
+      });
+      listing = undefined;
+      if (stopped) return undefined;
+      if (!page.ok) {
+        return page.error.kind === 'network'
+          ? E.kubeApiUnreachable(o.what, o.conn.server, page.error.message)
+          : E.kubeApiRefused(o.what, o.conn.server, status, `response is not a JSON list: ${page.error.message}`);
+      }
+      const meta = isObject(page.metadata) ? page.metadata : {};
       if (typeof meta.resourceVersion === 'string') rv = meta.resourceVersion;
       if (typeof meta.continue === 'string' && meta.continue !== '') {
         cont = meta.continue;
@@ -158,32 +187,32 @@ export function startListWatch(o: ListWatchOptions): ListWatch {
       if (res.statusCode === 410) return finish({ kind: 'gone' });
       if (res.statusCode !== 200) {
         const text = await readSome(res);
-        return finish({ kind: 'failed', healthy: false, problem: E.kubeApiRefused(`watch ${o.what.replace(/^list /, '')}`, o.conn.server, res.statusCode ?? 0, statusMessage(text)) });
+        return finish({ kind: 'failed', healthy: false, problem: E.kubeApiRefused(watchWhat, o.conn.server, res.statusCode ?? 0, statusMessage(text)) });
       }
-      res.setEncoding('utf8');
-      let buffered = '';
-      res.on('data', (chunk: string) => {
-        buffered += chunk;
-        let nl: number;
-        while (!settled && (nl = buffered.indexOf('\n')) >= 0) {
-          const line = buffered.slice(0, nl).trim();
-          buffered = buffered.slice(nl + 1);
-          if (line === '') continue;
+      const lines = new WatchLines(maxObjectBytes);
+      res.on('data', (chunk: Buffer) => {
+        if (settled) return;
+        const read = lines.push(chunk, (raw) => {
+          const line = raw.trim();
+          if (line === '') return true;
           try {
             handleLine(line);
             healthy = true;
+            return true;
           } catch (err) {
-            if (err instanceof Gone) return finish({ kind: 'gone' });
-            return finish({ kind: 'failed', healthy, problem: E.kubeApiUnreachable(`watch ${o.what.replace(/^list /, '')}`, o.conn.server, (err as Error).message) });
+            if (err instanceof Gone) finish({ kind: 'gone' });
+            else finish({ kind: 'failed', healthy, problem: E.kubeApiUnreachable(watchWhat, o.conn.server, (err as Error).message) });
+            return false;
           }
-        }
+        });
+        if (read === 'too-long') finish({ kind: 'broken', problem: E.kubeWatchLineTooLong(watchWhat, o.conn.server, formatBytes(maxObjectBytes)) });
       });
       res.once('end', () => finish({ kind: 'ended', healthy }));
-      res.once('aborted', () => finish({ kind: 'failed', healthy, problem: E.kubeApiUnreachable(`watch ${o.what.replace(/^list /, '')}`, o.conn.server, 'stream dropped') }));
-      res.once('error', (err) => finish({ kind: 'failed', healthy, problem: E.kubeApiUnreachable(`watch ${o.what.replace(/^list /, '')}`, o.conn.server, describeNetError(err).message) }));
+      res.once('aborted', () => finish({ kind: 'failed', healthy, problem: E.kubeApiUnreachable(watchWhat, o.conn.server, 'stream dropped') }));
+      res.once('error', (err) => finish({ kind: 'failed', healthy, problem: E.kubeApiUnreachable(watchWhat, o.conn.server, describeNetError(err).message) }));
       res.once('close', () => finish({ kind: 'ended', healthy }));
     }, (err: Error) => finish(stopped ? { kind: 'stopped' }
-      : { kind: 'failed', healthy: false, problem: E.kubeApiUnreachable(`watch ${o.what.replace(/^list /, '')}`, o.conn.server, err.message) }));
+      : { kind: 'failed', healthy: false, problem: E.kubeApiUnreachable(watchWhat, o.conn.server, err.message) }));
   });
 
   const handleLine = (line: string) => {
@@ -226,6 +255,7 @@ export function startListWatch(o: ListWatchOptions): ListWatch {
       }
       const outcome = await watch();
       if (stopped) break;
+      if (outcome.kind !== 'broken') broken = 0;
       switch (outcome.kind) {
         case 'gone':
           o.onRestart('410 Gone: resourceVersion too old, re-listing');
@@ -249,6 +279,15 @@ export function startListWatch(o: ListWatchOptions): ListWatch {
           o.onProblem(outcome.problem, 'watch');
           await sleep(delay());
           break;
+        case 'broken':
+          // The event past the bound cannot be read, so its resourceVersion is
+          // unknown and a re-watch would resume before it and meet it again;
+          // a list (which skips an over-long item) moves past it.
+          broken++;
+          o.onProblem(outcome.problem, 'watch');
+          needList = true;
+          await sleep(delay(broken));
+          break;
         case 'stopped':
           break;
       }
@@ -262,17 +301,23 @@ export function startListWatch(o: ListWatchOptions): ListWatch {
       clearTimeout(sleepTimer);
       wake?.();
       abortWatch?.({ kind: 'stopped' });
+      listing?.destroy();
       await done;
     },
   };
 }
 
+/** The start of an error body, for its message; the rest is discarded unread. */
 function readSome(res: http.IncomingMessage): Promise<string> {
   return new Promise((resolve) => {
     let text = '';
     res.setEncoding('utf8');
     res.on('data', (c: string) => {
-      if (text.length < 2000) text += c;
+      text += c;
+      if (text.length >= 2000) {
+        res.destroy();
+        resolve(text);
+      }
     });
     res.once('end', () => resolve(text));
     res.once('error', () => resolve(text));

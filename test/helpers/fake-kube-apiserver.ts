@@ -103,6 +103,10 @@ export class FakeKubeApiServer {
   goneAsHttpStatus: boolean;
   /** Answer the next N list calls with this status (e.g. 403, 500). */
   failLists: { count: number; status: number } = { count: 0, status: 500 };
+  /** Answer the next list with this body, as it is (a broken or hostile server). */
+  rawListBody: string | undefined;
+  /** Send every list in one page, whatever `limit` asks (written in pieces, as a real server streams it). */
+  ignoreLimit = false;
   /** Answer single GETs this late (a slow API server). */
   getDelayMs = 0;
   /**
@@ -110,11 +114,17 @@ export class FakeKubeApiServer {
    * (service account issuer discovery); unset → 404, as with discovery off.
    */
   oidc: { discovery?: unknown; jwks?: unknown } = {};
+  /**
+   * Read single GETs when they arrive but hold the answer until releaseGets():
+   * a GET answered late, after the watch has already told of a newer state.
+   */
+  holdGets = false;
 
   private readonly store = new Map<string, Map<string, Obj>>(RESOURCES.map((r) => [r.plural, new Map()]));
   private readonly sortedKeys = new Map<string, string[]>();
   private readonly log: LoggedEvent[] = [];
   private readonly watchers = new Set<Watcher>();
+  private readonly heldGets: Array<() => void> = [];
   private readonly sockets = new Set<Socket>();
   private server: https.Server | http.Server | undefined;
   private readonly plainHttp: boolean;
@@ -162,6 +172,7 @@ export class FakeKubeApiServer {
     this.server = undefined;
     for (const w of this.watchers) w.res.destroy();
     this.watchers.clear();
+    this.heldGets.length = 0;
     for (const s of this.sockets) s.destroy();
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
@@ -246,6 +257,35 @@ export class FakeKubeApiServer {
     this.compact();
   }
 
+  /** GETs read under holdGets and not yet answered. */
+  get pendingGets(): number {
+    return this.heldGets.length;
+  }
+
+  /** Answers every held GET with what it read on arrival; later GETs are answered at once. */
+  releaseGets(): void {
+    this.holdGets = false;
+    for (const answer of this.heldGets.splice(0)) answer();
+  }
+
+  /**
+   * Writes `totalBytes` without a newline to the watch streams open now (not to
+   * ones opened meanwhile), in chunks, with backpressure; stops at a stream the
+   * client closes. Resolves with the bytes each stream took.
+   */
+  floodWatches(totalBytes: number, chunkBytes = 1 << 20): Promise<number[]> {
+    const chunk = Buffer.alloc(chunkBytes, 'x');
+    return Promise.all([...this.watchers].map(async (w) => {
+      let sent = 0;
+      while (sent < totalBytes && !w.res.destroyed && !w.res.writableEnded) {
+        const piece = chunk.subarray(0, Math.min(chunkBytes, totalBytes - sent));
+        sent += piece.length;
+        if (!w.res.write(piece)) await new Promise<void>((resolve) => w.res.once('drain', resolve).once('close', resolve));
+      }
+      return sent;
+    }));
+  }
+
   bookmark(): void {
     for (const w of this.watchers) {
       if (!w.bookmarks) continue;
@@ -327,6 +367,16 @@ export class FakeKubeApiServer {
     const fieldName = /^metadata\.name=(.+)$/.exec(query.fieldSelector ?? '')?.[1];
 
     if (verb === 'get') {
+      if (this.holdGets) {
+        // etcd reads at arrival; only the answer is late.
+        const obj = this.get(resource.plural, namespace, name!);
+        this.heldGets.push(() => {
+          if (res.destroyed) return;
+          if (!obj) status(res, 404, 'NotFound', `${resource.plural} "${name}" not found`);
+          else json(res, 200, obj);
+        });
+        return;
+      }
       if (this.getDelayMs <= 0) return this.handleGet(res, resource, namespace, name!);
       setTimeout(() => {
         if (!res.destroyed) this.handleGet(res, resource, namespace, name!);
@@ -337,6 +387,12 @@ export class FakeKubeApiServer {
       if (this.failLists.count > 0) {
         this.failLists.count--;
         return status(res, this.failLists.status, 'InternalError', `injected failure ${this.failLists.status}`);
+      }
+      if (this.rawListBody !== undefined) {
+        const body = this.rawListBody;
+        this.rawListBody = undefined;
+        res.writeHead(200, { 'content-type': 'application/json' });
+        return void res.end(body);
       }
       return this.list(res, resource, namespace, fieldName, query);
     }
@@ -374,7 +430,7 @@ export class FakeKubeApiServer {
       keys = [...m.keys()].sort();
       this.sortedKeys.set(resource.plural, keys);
     }
-    const limit = Number(query.limit ?? 0) || Infinity;
+    const limit = this.ignoreLimit ? Infinity : Number(query.limit ?? 0) || Infinity;
     let start = 0;
     let listRv = this.rv;
     if (query.continue) {
@@ -397,6 +453,7 @@ export class FakeKubeApiServer {
     const more = i < keys.length;
     const metadata: Obj = { resourceVersion: String(listRv) };
     if (more) metadata.continue = Buffer.from(JSON.stringify({ rv: listRv, after: keys[i - 1] })).toString('base64url');
+    if (this.ignoreLimit) return streamList(res, { kind: `${resource.kind}List`, apiVersion: apiVersionOf(resource), metadata }, items);
     json(res, 200, { kind: `${resource.kind}List`, apiVersion: apiVersionOf(resource), metadata, items });
   }
 
@@ -481,6 +538,24 @@ function json(res: ServerResponse, code: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(code, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   res.end(text);
+}
+
+/** A list written a thousand items at a time with backpressure, so a 100k page never exists as one string here. */
+function streamList(res: ServerResponse, head: Obj, items: readonly Obj[]): void {
+  res.writeHead(200, { 'content-type': 'application/json' });
+  const open = JSON.stringify(head);
+  res.write(`${open.slice(0, -1)},"items":[`);
+  let i = 0;
+  const more = () => {
+    while (i < items.length && !res.destroyed) {
+      const end = Math.min(items.length, i + 1000);
+      let text = '';
+      for (; i < end; i++) text += `${i > 0 ? ',' : ''}${JSON.stringify(items[i])}`;
+      if (!res.write(text)) return void res.once('drain', more);
+    }
+    res.end(']}');
+  };
+  more();
 }
 
 function status(res: ServerResponse, code: number, reason: string, message: string): void {

@@ -76,3 +76,41 @@ t.test('token bucket: burst 20, then 10 per second', async (t) => {
   for (let i = 0; i < 20; i++) b.take();
   t.ok(b.take() > 0, 'refill is capped at the burst');
 });
+
+// Issue 14 item 4: a GET that reads the ServiceAccount, then answers after the
+// watch has told of a newer state, must not put the older state back.
+const GET_DISCARDED = /GET answered after the watch/;
+
+t.test('grace period: a GET answered late after a watch MODIFIED does not undo the new role', async (t) => {
+  const fake = await startFake(t);
+  const { running, logs } = await startSource(t, fake, ['--service-account-lookup-grace-period', '5s', '--resync-period', '0s'], { graceGetTimeoutMs: 4000 });
+  await until(() => running.source.synced() && fake.openWatches === 1, 'watch');
+  fake.setSilently(SA, serviceAccount('a', 'late')); // exists, but the watch has not said so
+  fake.holdGets = true;
+  const pending = running.source.lookup('a', 'late');
+  await until(() => fake.pendingGets === 1, 'the GET to be read (without a role)');
+  fake.update(SA, serviceAccount('a', 'late', { [ROLE]: ARN(7) })); // the watch delivers MODIFIED: role added
+  t.equal((await pending).serviceAccount?.annotations[ROLE], ARN(7), 'the waiting lookup takes the watch event');
+  fake.releaseGets(); // now the GET answers with the older, role-less object
+  await until(() => logs.some((l) => GET_DISCARDED.test(l.msg)), 'the late GET answer to be discarded');
+  t.equal((await running.source.lookup('a', 'late')).serviceAccount?.annotations[ROLE], ARN(7), 'the role survives the late GET');
+  t.equal(fake.requests.filter((r) => r.verb === 'get').length, 1, 'answered from the cache');
+});
+
+t.test('grace period: a GET answered late after a watch DELETED does not bring the ServiceAccount back', async (t) => {
+  const fake = await startFake(t);
+  const { running, logs } = await startSource(t, fake, ['--service-account-lookup-grace-period', '5s', '--resync-period', '0s'], { graceGetTimeoutMs: 4000 });
+  await until(() => running.source.synced() && fake.openWatches === 1, 'watch');
+  fake.setSilently(SA, serviceAccount('a', 'gone', { [ROLE]: ARN(8) }));
+  fake.holdGets = true;
+  const started = Date.now();
+  const pending = running.source.lookup('a', 'gone');
+  await until(() => fake.pendingGets === 1, 'the GET to be read (ServiceAccount present)');
+  fake.delete(SA, 'a', 'gone'); // the watch delivers DELETED
+  t.notOk((await pending).serviceAccount, 'the waiting lookup sees it deleted');
+  t.ok(Date.now() - started < 3000, 'the DELETED ends the wait; it does not run out the grace period');
+  fake.releaseGets(); // the GET answers 200 with what it read before the delete
+  await until(() => logs.some((l) => GET_DISCARDED.test(l.msg)), 'the late GET answer to be discarded');
+  t.notOk((await running.source.lookup('a', 'gone')).serviceAccount, 'still deleted');
+  t.equal(fake.requests.filter((r) => r.verb === 'get').length, 2, 'not cached: the second lookup asked again and got 404');
+});
