@@ -52,5 +52,7 @@ async function answer(req: IncomingMessage, res: ServerResponse, opts: MetricsSe
     }
   }
   if (path === '/debug/alpha/cache' && opts.snapshot) return send(200, 'application/json', JSON.stringify(await opts.snapshot()));
-  return send(404, 'application/json', errorBody(E.httpNotFound(path ?? '/')));
+  // A probe pointed at the wrong port: say where health is, not what this port lacks.
+  if (path === '/healthz' || path === '/readyz') return send(404, 'application/json', errorBody(E.httpHealthNotOnMetricsPort(path)));
+  return send(404, 'application/json', errorBody(E.httpNotFoundOnMetricsPort(path ?? '/', opts.snapshot !== undefined)));
 }
