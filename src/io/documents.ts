@@ -55,11 +55,6 @@ export class DocumentReader {
 
   constructor(private readonly name: string, private readonly opts: ReaderOptions = {}) {}
 
-  /** YAML documents seen so far, empty ones included. */
-  get count(): number {
-    return this.seen;
-  }
-
   push(text: string): Result<ParsedDocument[]> {
     if (this.mode === 'sniff') {
       const start = text.search(/\S/);

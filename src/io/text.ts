@@ -16,12 +16,10 @@ export interface ReadOptions {
   readonly maxBytes?: number;
   /** The error for input over maxBytes; default: the file is too large. */
   readonly tooLarge?: (file: string, maxBytes: number) => UserError;
-  /** stdin, for tests; default process.stdin. */
-  readonly stdin?: NodeJS.ReadableStream;
 }
 
 export async function readText(path: string, opts: ReadOptions = {}): Promise<Result<string>> {
-  const bytes = path === '-' && !opts.stdin ? await (stdinBytes ??= readAll(path, opts)) : await readAll(path, opts);
+  const bytes = path === '-' ? await (stdinBytes ??= readAll(path, opts)) : await readAll(path, opts);
   if (!bytes.ok) return bytes;
   return decodeText(bytes.value, displayName(path));
 }
@@ -54,7 +52,7 @@ async function readAll(path: string, opts: ReadOptions): Promise<Result<Buffer>>
  */
 export async function* readChunks(path: string, opts: ReadOptions = {}): AsyncGenerator<Result<Buffer>> {
   const name = displayName(path);
-  const stream = path === '-' ? (opts.stdin ?? process.stdin) : createReadStream(path);
+  const stream = path === '-' ? process.stdin : createReadStream(path);
   let total = 0;
   try {
     for await (const chunk of stream) {

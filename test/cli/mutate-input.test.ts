@@ -64,6 +64,9 @@ t.test('not manifests: strings, lists, numbers, binary, NULs, empty input', asyn
   await refused(tt, ['-f', write('empty.yaml', '')], /^pod-identity-webhook mutate: .*empty\.yaml: no document found$/m);
   await refused(tt, ['-f', write('comments.yaml', '# only a comment\n---\n---\n')], /comments\.yaml: no document found$/m);
   await refused(tt, ['-f', '-'], /<stdin>: no document found$/m, { stdin: '' });
+  const twice = await runCli(['mutate', '-f', '-', '-f', '-'], { stdin: POD });
+  tt.equal(twice.code, 2, 'stdin can be read once');
+  tt.equal(twice.stderr, 'pod-identity-webhook mutate: - (stdin) is given more than once, but stdin can be read only once\n');
   // A good file beside a bad one: still nothing printed.
   await refused(tt, ['-f', write('good.yaml', POD), '-f', write('bad-after.yaml', '"x"\n')], /bad-after\.yaml: the string "x"/);
 });
