@@ -36,6 +36,10 @@ export const errors = {
     message: `"${cmd}" takes no positional argument "${clip(arg)}"` }),
   mutateNeedsFile: (): UserError => ({ code: 'E_MUTATE_NEEDS_FILE',
     message: 'mutate needs -f FILE (use -f - for stdin)' }),
+  boolFlagSeparateValue: (flag: string, value: string): UserError => ({ code: 'E_BOOL_FLAG_SEPARATE_VALUE',
+    message: `--${flag} is a boolean flag: its value goes after "=", as in --${flag}=${clip(value, 10)} (a separate "${clip(value, 10)}" would be read as an argument)` }),
+  stdinTwice: (): UserError => ({ code: 'E_STDIN_TWICE',
+    message: '- (stdin) is given more than once, but stdin can be read only once' }),
   composeNeedsAccount: (): UserError => ({ code: 'E_COMPOSE_NEEDS_ACCOUNT',
     message: '--compose-role-arn needs --aws-account-id (offline commands cannot read EC2 instance metadata)' }),
 
@@ -46,8 +50,25 @@ export const errors = {
     message: `${file}: not valid JSON or YAML: ${reason}` }),
   fileEmpty: (file: string): UserError => ({ code: 'E_FILE_EMPTY',
     message: `${file}: no document found` }),
+  fileNotText: (file: string, why: string): UserError => ({ code: 'E_FILE_NOT_TEXT',
+    message: `${file}: not UTF-8 or UTF-16 text: ${why}; save it as UTF-8` }),
+  fileTooLarge: (file: string, maxBytes: number): UserError => ({ code: 'E_FILE_TOO_LARGE',
+    message: `${file}: larger than ${maxBytes} bytes` }),
+  /** replay: a review file larger than serve would accept as a request body. */
+  reviewTooLarge: (file: string, maxBytes: number): UserError => ({ code: 'E_HTTP_BODY_TOO_LARGE',
+    message: `${file}: ${errors.httpBodyTooLarge(maxBytes).message}` }),
+  documentTooLarge: (where: string, maxChars?: number): UserError => ({ code: 'E_DOCUMENT_TOO_LARGE',
+    message: `${where}: the document is larger than ${maxChars === undefined ? 'can be held in memory' : `${Math.round(maxChars / 1048576)} MiB, the most mutate reads as one document (the API server takes at most 3 MiB per object)`}; give a List's items as separate documents` }),
+  documentTooDeep: (where: string, maxDepth: number): UserError => ({ code: 'E_DOCUMENT_TOO_DEEP',
+    message: `${where}: nested more than ${maxDepth} levels deep (or cyclic through YAML aliases); no Kubernetes object is` }),
+  documentAliasBomb: (where: string, maxAliases: number): UserError => ({ code: 'E_DOCUMENT_ALIAS_BOMB',
+    message: `${where}: its YAML aliases expand too far (past ${maxAliases} alias expansions, as a "billion laughs" resource-exhaustion document does); write the values out instead of aliasing them` }),
+  documentNotObject: (where: string, what: string): UserError => ({ code: 'E_DOCUMENT_NOT_OBJECT',
+    message: `${where}: ${what} is not a Kubernetes object (a mapping with apiVersion, kind and metadata)` }),
   serviceAccountsBad: (file: string, reason: string): UserError => ({ code: 'E_SERVICE_ACCOUNTS_BAD',
     message: `${file}: not a ServiceAccount list: ${reason}` }),
+  serviceAccountNoName: (where: string): UserError => ({ code: 'E_SERVICE_ACCOUNT_NO_NAME',
+    message: `${where}: a ServiceAccount without metadata.name` }),
   podIdentityBad: (file: string, reason: string): UserError => ({ code: 'E_POD_IDENTITY_FILE_BAD',
     message: `${file}: not an EKS Pod Identity file ({"identities":[{"namespace":..,"serviceAccount":..}]}): ${reason}` }),
   configMapBad: (where: string, reason: string): UserError => ({ code: 'E_CONFIG_MAP_BAD',
@@ -112,6 +133,10 @@ export const errors = {
     message: `method ${clip(method, 20)} is not allowed on ${clip(path)}` }),
   httpNotFound: (path: string): UserError => ({ code: 'E_HTTP_NOT_FOUND',
     message: `no such endpoint ${clip(path)}; the webhook serves POST /mutate, GET /healthz and GET /readyz` }),
+  httpNotFoundOnMetricsPort: (path: string, debug: boolean): UserError => ({ code: 'E_HTTP_NOT_FOUND',
+    message: `no such endpoint ${clip(path)} on the metrics port, which serves GET /metrics${debug ? ' and GET /debug/alpha/cache' : ''}; POST /mutate, GET /healthz and GET /readyz are on the HTTPS port (--port)` }),
+  httpHealthNotOnMetricsPort: (path: string): UserError => ({ code: 'E_HTTP_NOT_FOUND',
+    message: `${clip(path)} is served on the HTTPS port (--port), not on the metrics port, which serves GET /metrics` }),
   httpBadRequest: (reason: string): UserError => ({ code: 'E_HTTP_BAD_REQUEST',
     message: `bad request: ${clip(reason, 120)}` }),
   httpNotReady: (): UserError => ({ code: 'E_HTTP_NOT_READY',
@@ -329,6 +354,21 @@ export const errors = {
     message: `sub "${clip(sub, 100)}" is not system:serviceaccount:NAMESPACE:NAME, so a trust policy's :sub condition for a ServiceAccount cannot match it (STS: AccessDenied "Not authorized to perform sts:AssumeRoleWithWebIdentity"); is this a ServiceAccount token?` }),
 } as const;
 
+// Notes: a command did what was asked, but the result is probably not what the
+// user meant (a silent no-op otherwise). One line each on stderr; exit code unchanged.
+export const notes = {
+  noServiceAccounts: (): UserError => ({ code: 'N_NO_SERVICE_ACCOUNTS',
+    message: 'no ServiceAccount is known (no --service-accounts FILE, and none in the input), so no pod gets IRSA; pass --service-accounts FILE (kubectl get serviceaccounts -A -o yaml > sa.yaml)' }),
+  admissionReviewToMutate: (where: string, file: string): UserError => ({ code: 'N_ADMISSION_REVIEW_TO_MUTATE',
+    message: `${where} is an AdmissionReview, which mutate passes through unchanged; to answer it as the webhook would, run pod-identity-webhook replay ${file}` }),
+  notPodCreate: (where: string, what: string): UserError => ({ code: 'N_NOT_POD_CREATE',
+    message: `${where}: the review is ${what}, not a CREATE of a core/v1 Pod; the webhook mutates only pod CREATEs, so the answer allows it with no patch` }),
+  skippedObjects: (file: string, count: number, kinds: string): UserError => ({ code: 'N_SKIPPED_OBJECTS',
+    message: `${file}: skipped ${count} object${count === 1 ? '' : 's'} that ${count === 1 ? 'is' : 'are'} neither a ServiceAccount nor the pod-identity-webhook ConfigMap (${clip(kinds, 120)})` }),
+  bakedTokenLifetime: (what: string, seconds: number, min: number, max: number): UserError => ({ code: 'N_BAKED_TOKEN_LIFETIME',
+    message: `${what}: the webhook gives each pod its own EKS Pod Identity token lifetime between ${min}s and ${max}s, so a fleet does not refresh at once; this template carries one, ${seconds}s, which every replica gets` }),
+} as const;
+
 export const warnings = {
   roleArnFormat: (arn: string): UserError => ({ code: 'W_ROLE_ARN_FORMAT',
     message: `pod-identity-webhook: role ARN "${clip(arn, 80)}" does not look like arn:aws:iam::<12-digit account>:role/<name>; injected anyway, but STS will reject it` }),
@@ -346,6 +386,8 @@ export const warnings = {
     message: `pod-identity-webhook: the patch for this pod would be ${bytes} bytes, more than ${max}; created without AWS credentials` }),
   moreWarnings: (count: number): UserError => ({ code: 'W_MORE',
     message: `pod-identity-webhook: and ${count} more warnings (see mutate --explain)` }),
+  stsRegionalEndpointsInvalid: (value: string, fallback: boolean): UserError => ({ code: 'W_STS_REGIONAL_ENDPOINTS_INVALID',
+    message: `pod-identity-webhook: ServiceAccount annotation sts-regional-endpoints "${clip(value)}" is not true or false; using --sts-regional-endpoint (${fallback})` }),
   skipUnknownContainer: (name: string): UserError => ({ code: 'W_SKIP_UNKNOWN_CONTAINER',
     message: `pod-identity-webhook: skip-containers names "${clip(name)}", which is not a container of this pod` }),
   mountPathInUse: (container: string, mountPath: string): UserError => ({ code: 'W_MOUNT_PATH_IN_USE',

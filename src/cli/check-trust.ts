@@ -13,14 +13,14 @@ import { displayName, readText } from '../io/text.js';
 import { parseTrustPolicyText } from '../trust/document.js';
 import { checkTrust, type CheckSubject } from '../trust/explain.js';
 import { parseRoleArn, providerArnOf, type OidcProvider } from '../trust/provider.js';
-import type { Io } from './output.js';
+import { stderrLine, type Io } from './output.js';
 import type { ParsedArgs } from './parse-args.js';
 import { trustTarget } from './trust-flags.js';
 
 export async function run(args: ParsedArgs, io: Io): Promise<number> {
   const v = args.values;
   const usage = (e: UserError) => {
-    io.err(`check-trust: ${e.message}\n`);
+    io.err(stderrLine('check-trust', e.message));
     return 2;
   };
   const target = trustTarget(args, { wildcards: false });
@@ -34,7 +34,7 @@ export async function run(args: ParsedArgs, io: Io): Promise<number> {
   }
 
   const bad = (e: UserError) => {
-    io.err(`check-trust: ${e.message}\n`);
+    io.err(stderrLine('check-trust', e.message));
     return 1;
   };
   const text = await readText(file);
@@ -86,14 +86,14 @@ export async function run(args: ParsedArgs, io: Io): Promise<number> {
   }
 
   const verdict = checkTrust(policy.value, subject);
-  for (const n of notes) io.err(`check-trust: note: ${n}\n`);
+  for (const n of notes) io.err(stderrLine('check-trust', `note: ${n}`));
   if (verdict.allowed && problems.length === 0) {
     io.out(`${verdict.line.message}\n`);
     return 0;
   }
-  for (const p of problems) io.err(`check-trust: ${p.message}\n`);
-  if (!verdict.allowed) io.err(`check-trust: ${verdict.line.message}\n`);
-  else io.err(`check-trust: the trust policy itself would let it in: ${verdict.line.message}\n`);
+  for (const p of problems) io.err(stderrLine('check-trust', p.message));
+  if (!verdict.allowed) io.err(stderrLine('check-trust', verdict.line.message));
+  else io.err(stderrLine('check-trust', `the trust policy itself would let it in: ${verdict.line.message}`));
   if (verdict.corrected) io.out(`${JSON.stringify(verdict.corrected, null, 2)}\n`);
   return 1;
 }

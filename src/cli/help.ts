@@ -94,5 +94,6 @@ function sameCommands(a: readonly Command[], b: readonly Command[]): boolean {
 
 /** The exit-code table for the README (kept in sync by the same test as the flag table). */
 export function renderExitCodeTable(): string {
-  return ['| Exit code | Meaning |', '| --- | --- |', ...EXIT_CODES.map(([code, meaning]) => `| ${code} | ${meaning} |`)].join('\n');
+  const notes = COMMANDS.filter((c) => c.exitNote).map((c) => `- \`${c.name}\`: ${c.exitNote}.`);
+  return ['| Exit code | Meaning |', '| --- | --- |', ...EXIT_CODES.map(([code, meaning]) => `| ${code} | ${meaning} |`), ...(notes.length > 0 ? ['', ...notes] : [])].join('\n');
 }

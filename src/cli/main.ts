@@ -6,7 +6,7 @@ import { errors as E } from '../errors.js';
 import { RUNNERS } from './commands.js';
 import { COMMANDS, commandGroup, type Command } from './flags.js';
 import { renderCommandHelp, renderGroupHelp, renderTopHelp } from './help.js';
-import { processIo, type Io } from './output.js';
+import { processIo, stderrLine, type Io } from './output.js';
 import { parseArgs } from './parse-args.js';
 import { version } from './version.js';
 
@@ -26,13 +26,13 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       io.out(renderGroupHelp(first));
       return chosen.help ? 0 : 2;
     }
-    io.err(`pod-identity-webhook: ${E.unknownCommand(chosen.word).message}\n`);
+    io.err(stderrLine(undefined, E.unknownCommand(chosen.word).message));
     return 2;
   }
   const { command, rest } = chosen;
   const parsed = parseArgs(command, rest);
   if (!parsed.ok) {
-    io.err(`pod-identity-webhook ${command}: ${parsed.error.message}\n`);
+    io.err(stderrLine(command, parsed.error.message));
     return 2;
   }
   if (parsed.value.values.help === true) {

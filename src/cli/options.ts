@@ -79,10 +79,10 @@ export function sourceSettingsFrom(v: FlagValues): SourceSettings {
 }
 
 /** Engine config and identities from files: what replay and mutate share. */
-export async function staticIdentityFromFlags(v: FlagValues): Promise<Result<{ config: EngineConfig; stores: StaticStores }>> {
+export async function staticIdentityFromFlags(v: FlagValues, opts: { defaultNamespace?: string } = {}): Promise<Result<{ config: EngineConfig; stores: StaticStores }>> {
   const config = offlineEngineConfig(v);
   if (!config.ok) return config;
-  const stores = await loadStaticStores(sourceSettingsFrom(v));
+  const stores = await loadStaticStores({ ...sourceSettingsFrom(v), ...opts });
   if (!stores.ok) return stores;
   return ok({ config: config.value, stores: stores.value });
 }

@@ -68,6 +68,10 @@ export function parseArgs(command: Command, argv: readonly string[]): Result<Par
 
     let raw: string;
     if (spec.type === 'bool') {
+      // pflag reads `--flag false` as a bare --flag (true) and a stray "false":
+      // the opposite of what was meant, silently. Say how to write it instead.
+      const next = argv[i + 1];
+      if (inline === undefined && next !== undefined && /^(true|false)$/i.test(next)) return fail(E.boolFlagSeparateValue(spec.name, next));
       raw = inline ?? 'true';
     } else if (inline !== undefined) {
       raw = inline;

@@ -13,7 +13,7 @@ import { announcer, createLogger } from '../server/logger.js';
 import { onStopSignal } from '../server/shutdown.js';
 import { formatGoDuration } from '../util/go-duration.js';
 import { FLAGS } from './flags.js';
-import type { Io } from './output.js';
+import { stderrLine, type Io } from './output.js';
 import type { ParsedArgs } from './parse-args.js';
 import { serveSettings, type ServeSettings } from './serve-settings.js';
 
@@ -105,7 +105,7 @@ async function runServer(args: ParsedArgs, s: ServeSettings, io: Io, worker: Wor
 }
 
 export function refuse(io: Io, message: string, code: number): number {
-  io.err(`pod-identity-webhook serve: ${message}\n`);
+  io.err(stderrLine('serve', message));
   return code;
 }
 

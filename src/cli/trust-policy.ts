@@ -4,14 +4,14 @@
 
 import { podIdentityStatement, trustPolicy, webIdentityStatement } from '../trust/policy.js';
 import type { OidcProvider } from '../trust/provider.js';
-import type { Io } from './output.js';
+import { stderrLine, type Io } from './output.js';
 import type { ParsedArgs } from './parse-args.js';
 import { trustTarget } from './trust-flags.js';
 
 export async function run(args: ParsedArgs, io: Io): Promise<number> {
   const target = trustTarget(args, { wildcards: true });
   if (!target.ok) {
-    io.err(`trust-policy: ${target.error.message}\n`);
+    io.err(stderrLine('trust-policy', target.error.message));
     return 2;
   }
   const t = target.value;

@@ -33,6 +33,10 @@ export interface ContainerReport {
   readonly outcome: ContainerOutcome;
   /** Env names added, plus "volumeMount" when the mount was added. */
   readonly added: readonly string[];
+  /** Of what the webhook manages here (env names, "volumeMount"), what the container already had. */
+  readonly present: readonly string[];
+  /** What the container neither had nor got, each with why (empty when nothing is missing). */
+  readonly notAdded: readonly { readonly what: string; readonly why: string }[];
 }
 
 /** Where a chained pod's AWS config lives (for --explain and the logs). */
@@ -137,12 +141,12 @@ export function inject(input: EngineInput): EngineResult {
   const reports: ContainerReport[] = [];
   for (const c of pod.containers) {
     if (skip.has(c.name)) {
-      reports.push({ list: c.list, name: c.name, outcome: 'skipped', added: [] });
+      reports.push({ list: c.list, name: c.name, outcome: 'skipped', added: [], present: [], notAdded: [] });
       continue;
     }
-    const { ops, added } = containerOperations(c, plan, config, identityEnv, chained, warnings);
+    const { ops, added, present, notAdded } = containerOperations(c, plan, config, identityEnv, chained, warnings);
     operations.push(...ops);
-    reports.push({ list: c.list, name: c.name, outcome: added.length > 0 ? 'injected' : 'already-configured', added });
+    reports.push({ list: c.list, name: c.name, outcome: added.length > 0 ? 'injected' : 'already-configured', added, present, notAdded });
   }
 
   const injected = reports.filter((r) => r.outcome === 'injected').length;
@@ -280,7 +284,7 @@ function containerOperations(
   identityEnv: readonly EnvVar[],
   chained: Chained | undefined,
   warnings: UserError[],
-): { ops: PatchOperation[]; added: string[] } {
+): Pick<ContainerReport, 'added' | 'present' | 'notAdded'> & { ops: PatchOperation[] } {
   const identityDefined = identityEnv.some((e) => c.envNames.has(e.name));
   const regionDefined = c.envNames.has('AWS_REGION') || c.envNames.has('AWS_DEFAULT_REGION');
   const stsDefined = c.envNames.has('AWS_STS_REGIONAL_ENDPOINTS');
@@ -288,8 +292,21 @@ function containerOperations(
     // The container chose its own profile or config file (and it is not the webhook's from an earlier pass).
     warnings.push(W.awsProfileSet(c.name, CHAIN_ENV.filter((n) => c.envNames.has(n)).join(' and ')));
   }
+  // What this webhook manages in this container, and which of it is already there.
+  const managed = [
+    ...(plan.regionalSts ? ['AWS_STS_REGIONAL_ENDPOINTS'] : []),
+    ...(config.awsDefaultRegion !== '' ? ['AWS_DEFAULT_REGION', 'AWS_REGION'] : []),
+    ...identityEnv.map((e) => e.name),
+  ];
+  // Present: every variable the webhook looks at (region and STS count even when it would not add them).
+  const looked = ['AWS_STS_REGIONAL_ENDPOINTS', 'AWS_DEFAULT_REGION', 'AWS_REGION', ...identityEnv.map((e) => e.name)];
+  const present = [...looked.filter((n) => c.envNames.has(n)), ...(c.mountNames.has(plan.volumeName) ? ['volumeMount'] : [])];
+  const missing = (added: readonly string[]) => [...managed, 'volumeMount'].filter((n) => !present.includes(n) && !added.includes(n));
   // Upstream quirk kept for parity: a container that already has all three is not even given the mount.
-  if (identityDefined && regionDefined && stsDefined) return { ops: [], added: [] };
+  if (identityDefined && regionDefined && stsDefined) {
+    const why = 'the container already sets its identity, region and STS variables, and such a container is left alone (as upstream does)';
+    return { ops: [], added: [], present, notAdded: missing([]).map((what) => ({ what, why })) };
+  }
 
   const mountNeeded = !c.mountNames.has(plan.volumeName);
   const mountBlocked = mountNeeded && c.mountPaths.has(plan.mountPath);
@@ -334,7 +351,18 @@ function containerOperations(
       : { op: 'add', path: `${base}/volumeMounts`, value: [mount] });
     added.push('volumeMount');
   }
-  return { ops, added };
+  const identityNames = new Set(identityEnv.map((e) => e.name));
+  const notAdded = missing(added).map((what) => ({
+    what,
+    why: what === 'volumeMount'
+      ? `something else is mounted at ${plan.mountPath}`
+      : identityNames.has(what) && !identityDefined
+        ? 'the AWS config file at that path would not be the one the webhook writes in this container (see the warning)'
+      : identityNames.has(what)
+        ? `the container sets ${identityEnv.filter((e) => c.envNames.has(e.name)).map((e) => e.name).join(', ')}, and the identity variables are added only to a container that sets none of them`
+        : `the container sets ${['AWS_DEFAULT_REGION', 'AWS_REGION'].filter((n) => c.envNames.has(n)).join(', ')}, and the region variables are added only to a container that sets neither`,
+  }));
+  return { ops, added, present, notAdded };
 }
 
 function envValue(c: ContainerView, name: string): string | undefined {

@@ -29,6 +29,11 @@ export interface InjectionPlan {
   readonly chain?: ChainPlan;
   readonly audience: string;
   readonly expirationSeconds: number;
+  /**
+   * Set when expirationSeconds was drawn at random from this range (EKS Pod
+   * Identity's default lifetime is spread so a fleet does not refresh at once).
+   */
+  readonly expirationRange?: readonly [min: number, max: number];
   readonly regionalSts: boolean;
   readonly volumeName: string;
   readonly mountPath: string;
@@ -77,7 +82,8 @@ export function resolvePlan(input: ResolveInput): Resolution {
     if (nonEmpty(saAnn[keys.targetRoleArn]) || nonEmpty(cm?.TargetRoleARN)) warnings.push(W.targetRolePodIdentity());
     const cc = config.containerCredentials;
     let expiration = pickExpiration(podExpiration, saExpiration, undefined, config.tokenExpiration, warnings);
-    if (expiration === DEFAULT_TOKEN_EXPIRATION) {
+    const jittered = expiration === DEFAULT_TOKEN_EXPIRATION;
+    if (jittered) {
       const span = DEFAULT_TOKEN_EXPIRATION - POD_IDENTITY_JITTER_MIN + 1;
       expiration = POD_IDENTITY_JITTER_MIN + Math.min(span - 1, Math.floor(input.random() * span));
     }
@@ -87,7 +93,8 @@ export function resolvePlan(input: ResolveInput): Resolution {
         mode: 'container-credentials',
         audience: cc.audience,
         expirationSeconds: expiration,
-        regionalSts: regionalFromAnnotation(saAnn[keys.stsRegionalEndpoints], config.stsRegionalEndpoint),
+        ...(jittered ? { expirationRange: [POD_IDENTITY_JITTER_MIN, DEFAULT_TOKEN_EXPIRATION] as const } : {}),
+        regionalSts: regionalFromAnnotation(saAnn[keys.stsRegionalEndpoints], config.stsRegionalEndpoint, warnings),
         volumeName: cc.volumeName,
         mountPath: cc.mountPath,
         tokenPath: cc.tokenPath,
@@ -113,7 +120,7 @@ export function resolvePlan(input: ResolveInput): Resolution {
         ...crossAccount(saCrossAccount, warnings),
         audience: nonEmpty(saAnn[keys.audience]) ?? config.tokenAudience,
         expirationSeconds: pickExpiration(podExpiration, saExpiration, undefined, config.tokenExpiration, warnings),
-        regionalSts: regionalFromAnnotation(saAnn[keys.stsRegionalEndpoints], config.stsRegionalEndpoint),
+        regionalSts: regionalFromAnnotation(saAnn[keys.stsRegionalEndpoints], config.stsRegionalEndpoint, warnings),
         volumeName: config.tokenVolumeName,
         mountPath: config.tokenMountPath,
         tokenPath: config.tokenPath,
@@ -149,9 +156,11 @@ export function resolvePlan(input: ResolveInput): Resolution {
   }
 
   const who = `${input.namespace}/${input.serviceAccountName}`;
-  const reason = sa
-    ? `ServiceAccount ${who} has no ${keys.roleArn} annotation`
-    : `ServiceAccount ${who} not found`;
+  const reason = !sa
+    ? `ServiceAccount ${who} not found`
+    : saRole === ''
+      ? `ServiceAccount ${who} has an empty ${keys.roleArn} annotation`
+      : `ServiceAccount ${who} has no ${keys.roleArn} annotation`;
   return { plan: undefined, reason, warnings };
 }
 
@@ -187,9 +196,12 @@ function composeArn(role: string, config: EngineConfig): string {
   return `arn:${partition}:iam::${accountId}:role/${role.replace(/^\//, '')}`;
 }
 
-function regionalFromAnnotation(value: string | undefined, fallback: boolean): boolean {
+function regionalFromAnnotation(value: string | undefined, fallback: boolean, warnings: UserError[]): boolean {
   if (value === undefined) return fallback;
-  return parseGoBool(value) ?? fallback;
+  const parsed = parseGoBool(value);
+  // Upstream falls back silently; say so, as for an unreadable token-expiration.
+  if (parsed === undefined) warnings.push(W.stsRegionalEndpointsInvalid(value, fallback));
+  return parsed ?? fallback;
 }
 
 /**

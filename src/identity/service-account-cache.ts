@@ -9,11 +9,12 @@ import type { ServiceAccountRecord } from '../engine/identity.js';
 // instead of 80k separate ones is ~4 MB at 100k ServiceAccounts.
 const NO_ANNOTATIONS: Readonly<Record<string, string>> = Object.freeze({});
 
-export function trimServiceAccount(obj: unknown, prefix: string): ServiceAccountRecord | undefined {
+/** `defaultNamespace`: for a ServiceAccount without one (files; mutate -n). */
+export function trimServiceAccount(obj: unknown, prefix: string, defaultNamespace = DEFAULT_NAMESPACE): ServiceAccountRecord | undefined {
   if (!isObject(obj) || !isObject(obj.metadata)) return undefined;
   const m = obj.metadata;
   if (typeof m.name !== 'string' || m.name === '') return undefined;
-  const namespace = typeof m.namespace === 'string' && m.namespace !== '' ? m.namespace : DEFAULT_NAMESPACE;
+  const namespace = typeof m.namespace === 'string' && m.namespace !== '' ? m.namespace : defaultNamespace;
   let annotations: Record<string, string> | undefined;
   if (isObject(m.annotations)) {
     const p = `${prefix}/`;

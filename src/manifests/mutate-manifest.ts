@@ -1,12 +1,17 @@
 // One manifest document in, its pod templates mutated in place exactly as the
 // webhook would mutate the pods they create: `mutate`'s counterpart of
 // admission/handle.ts, and like it a thin caller of the engine's prepare step.
+// Pods the webhook configuration's objectSelector excludes are left alone, as
+// the API server never sends them to the webhook.
 
 import jsonpatch from 'fast-json-patch';
-import type { EngineConfig } from '../engine/config.js';
+import { DEFAULT_SERVICE_ACCOUNT, type EngineConfig } from '../engine/config.js';
 import type { IdentityLookupSource } from '../engine/identity.js';
 import type { EngineResult } from '../engine/inject.js';
+import { readPod } from '../engine/pod.js';
 import { prepare } from '../engine/prepare.js';
+import { isObject } from '../util/json.js';
+import { excludedBy } from './object-selector.js';
 import { findPodSites, type PodSite } from './pod-templates.js';
 
 export interface ManifestDeps {
@@ -21,6 +26,8 @@ export interface MutatedSite {
   readonly site: PodSite;
   readonly serviceAccount: string;
   readonly result: EngineResult;
+  /** Set when the objectSelector keeps the webhook from seeing these pods (result then injects nothing). */
+  readonly excluded?: string;
 }
 
 export interface SiteProblem {
@@ -33,6 +40,11 @@ export async function mutateDocument(doc: unknown, deps: ManifestDeps): Promise<
   const sites: MutatedSite[] = [];
   const problems: SiteProblem[] = [];
   for (const site of findPodSites(doc, deps.defaultNamespace)) {
+    const excluded = excludedSite(site);
+    if (excluded) {
+      sites.push(excluded);
+      continue;
+    }
     const prepared = await prepare({ pod: site.target, namespace: site.namespace, source: deps.source, config: deps.config, random: deps.random });
     if (!prepared.ok) {
       problems.push({ site, message: `not a readable pod template: ${prepared.error.message}` });
@@ -43,4 +55,36 @@ export async function mutateDocument(doc: unknown, deps: ManifestDeps): Promise<
     sites.push({ site, serviceAccount, result });
   }
   return { sites, problems };
+}
+
+/**
+ * What mutateDocument would refuse, without mutating or looking anything up:
+ * `mutate` checks the whole input before it prints a line.
+ */
+export function checkDocument(doc: unknown, defaultNamespace?: string): { sites: number; problems: SiteProblem[] } {
+  const problems: SiteProblem[] = [];
+  let sites = 0;
+  for (const site of findPodSites(doc, defaultNamespace)) {
+    if (excludedSite(site)) continue;
+    sites++;
+    const pod = readPod(site.target);
+    if (!pod.ok) problems.push({ site, message: `not a readable pod template: ${pod.error.message}` });
+  }
+  return { sites, problems };
+}
+
+function excludedSite(site: PodSite): MutatedSite | undefined {
+  const meta = isObject(site.target.metadata) ? site.target.metadata : {};
+  const why = excludedBy(meta.labels);
+  if (!why) return undefined;
+  const pod = readPod(site.target);
+  return {
+    site,
+    serviceAccount: pod.ok ? pod.value.serviceAccountName : DEFAULT_SERVICE_ACCOUNT,
+    excluded: why,
+    result: {
+      operations: [], warnings: [], containers: [],
+      reason: `the webhook configuration's objectSelector excludes these pods (${why}), so the API server never sends them to the webhook`,
+    },
+  };
 }

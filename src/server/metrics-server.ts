@@ -76,7 +76,9 @@ async function answer(req: IncomingMessage, res: ServerResponse, opts: MetricsSe
       dumps.active--;
     }
   }
-  return send(404, 'application/json', errorBody(E.httpNotFound(path ?? '/')));
+  // A probe pointed at the wrong port: say where health is, not what this port lacks.
+  if (path === '/healthz' || path === '/readyz') return send(404, 'application/json', errorBody(E.httpHealthNotOnMetricsPort(path)));
+  return send(404, 'application/json', errorBody(E.httpNotFoundOnMetricsPort(path ?? '/', opts.snapshot !== undefined)));
 }
 
 async function dump(req: IncomingMessage, res: ServerResponse, snapshot: () => unknown): Promise<void> {

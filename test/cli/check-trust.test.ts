@@ -76,7 +76,7 @@ t.test('refused: the sub, with a corrected statement to paste', async (tt) => {
   const r = await check(write('sub.json', JSON.stringify(doc(...statements))));
   tt.equal(r.code, 1);
   oneLine(tt, r);
-  tt.equal(r.stderr, `check-trust: refused: statement 1 (Sid Irsa) expects sub "system:serviceaccount:default:web" (StringEquals), but the token will carry sub "${ME}"\n`);
+  tt.equal(r.stderr, `pod-identity-webhook check-trust: refused: statement 1 (Sid Irsa) expects sub "system:serviceaccount:default:web" (StringEquals), but the token will carry sub "${ME}"\n`);
   const corrected = await correctedPasses(tt, r, statements);
   tt.equal(corrected.Sid, 'Irsa');
   tt.equal(corrected.Condition.StringEquals[`${ISS}:sub`], ME);
@@ -117,7 +117,7 @@ t.test('refused: an explicit Deny wins, and the Deny is narrowed', async (tt) =>
   const r = await check(write('deny.json', JSON.stringify(doc(...statements))));
   tt.equal(r.code, 1);
   oneLine(tt, r);
-  tt.match(r.stderr, /^check-trust: refused: Deny statement 2 \(Sid NoDefault\) explicitly denies the call \(a Deny wins over every Allow, including statement 1 \(Sid Irsa\)\)$/m);
+  tt.match(r.stderr, /^pod-identity-webhook check-trust: refused: Deny statement 2 \(Sid NoDefault\) explicitly denies the call \(a Deny wins over every Allow, including statement 1 \(Sid Irsa\)\)$/m);
   const corrected = await correctedPasses(tt, r, statements, 1);
   tt.equal(corrected.Effect, 'Deny');
 });
@@ -190,14 +190,14 @@ metadata: {name: app, namespace: prefixed, annotations: {example.com/role-arn: "
 
   const other = await as('default', 'elsewhere', policyFor('elsewhere'));
   tt.equal(other.code, 1, 'a provider in another account than the role is a failure');
-  tt.equal(other.stderr.split('\n')[0], `check-trust: the role arn:aws:iam::444455556666:role/app is in account 444455556666 but the OIDC provider ${ARN} is in ${ACCOUNT}: STS looks the provider up in the role's account ("No OpenIDConnect provider found"); create it there (aws iam create-open-id-connect-provider --url https://${ISS} --client-id-list sts.amazonaws.com) and trust arn:aws:iam::444455556666:oidc-provider/${ISS}`);
+  tt.equal(other.stderr.split('\n')[0], `pod-identity-webhook check-trust: the role arn:aws:iam::444455556666:role/app is in account 444455556666 but the OIDC provider ${ARN} is in ${ACCOUNT}: STS looks the provider up in the role's account ("No OpenIDConnect provider found"); create it there (aws iam create-open-id-connect-provider --url https://${ISS} --client-id-list sts.amazonaws.com) and trust arn:aws:iam::444455556666:oidc-provider/${ISS}`);
   tt.match(other.stderr, /refused: statement 1 \(Sid Irsa\) trusts the Federated principal "arn:aws:iam::111122223333:oidc-provider\/oidc\.example\.com\/c1", but the token's provider is arn:aws:iam::444455556666:oidc-provider/);
   tt.equal(JSON.parse(other.stdout).Principal.Federated, `arn:aws:iam::444455556666:oidc-provider/${ISS}`, 'the corrected statement trusts the provider in the role\'s account');
   tt.notOk(looksLikeStackTrace(other.stderr));
 
   const missing = await as('default', 'norole', policyFor('norole'));
   tt.equal(missing.code, 1, 'a missing role-arn is a failure even when the policy is right');
-  tt.equal(missing.stderr.split('\n')[0], `check-trust: ServiceAccount default/norole has no eks.amazonaws.com/role-arn annotation, so the webhook injects nothing: kubectl annotate serviceaccount -n default norole eks.amazonaws.com/role-arn=arn:aws:iam::${ACCOUNT}:role/ROLE_NAME`);
+  tt.equal(missing.stderr.split('\n')[0], `pod-identity-webhook check-trust: ServiceAccount default/norole has no eks.amazonaws.com/role-arn annotation, so the webhook injects nothing: kubectl annotate serviceaccount -n default norole eks.amazonaws.com/role-arn=arn:aws:iam::${ACCOUNT}:role/ROLE_NAME`);
   tt.match(missing.stderr, /the trust policy itself would let it in: allowed by statement 1/);
 
   const bad = await as('default', 'badarn', policyFor('badarn'));
@@ -220,10 +220,14 @@ metadata: {name: app, namespace: prefixed, annotations: {example.com/role-arn: "
   oneLine(tt, notThere);
   tt.match(notThere.stderr, new RegExp(`ServiceAccount default/ghost is not in ${sas.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`));
 
-  const badFile = await runCli(['check-trust', '--trust-policy', goodFile, ...PROVIDER, ...WHO, '--service-accounts', write('bad-sa.yaml', 'kind: Deployment\nmetadata: {name: x}\n')]);
+  const badFile = await runCli(['check-trust', '--trust-policy', goodFile, ...PROVIDER, ...WHO, '--service-accounts', write('bad-sa.yaml', '- not an object\n')]);
   tt.equal(badFile.code, 1);
   oneLine(tt, badFile);
-  tt.match(badFile.stderr, /bad-sa\.yaml: not a ServiceAccount list: item 1: kind "Deployment"/);
+  tt.match(badFile.stderr, /bad-sa\.yaml: not a ServiceAccount list: item 1: not an object/);
+  // Other kinds are skipped (as replay and mutate skip them), so the ServiceAccount is simply not there.
+  const deploymentOnly = await runCli(['check-trust', '--trust-policy', goodFile, ...PROVIDER, ...WHO, '--service-accounts', write('deploy.yaml', 'kind: Deployment\nmetadata: {name: x}\n')]);
+  tt.equal(deploymentOnly.code, 1);
+  tt.match(deploymentOnly.stderr, /ServiceAccount default\/app is not in .*deploy\.yaml/);
 });
 
 const unreadableFile = write('secret.json', GOOD);
@@ -263,7 +267,7 @@ for (const [name, text, message] of badInputs) {
     const r = await check(file);
     tt.equal(r.code, 1, 'exit 1');
     tt.equal(r.stdout, '', 'nothing on stdout');
-    tt.match(r.stderr, /^check-trust: /);
+    tt.match(r.stderr, /^pod-identity-webhook check-trust: /);
     tt.match(r.stderr, message);
     oneLine(tt, r);
   });

@@ -12,7 +12,7 @@ const dir = mkdtempSync(join(tmpdir(), 'piw-replay-'));
 t.teardown(() => import('node:fs').then((fs) => fs.rmSync(dir, { recursive: true, force: true })));
 const SA = 'examples/service-accounts.yaml';
 const example = JSON.parse(readFileSync('examples/admission-review.json', 'utf8'));
-const write = (name: string, text: string) => {
+const write = (name: string, text: string | Buffer) => {
   const p = join(dir, name);
   writeFileSync(p, text);
   return p;
@@ -78,7 +78,7 @@ t.test('bad inputs: one line each naming the file, others still answered, exit 1
   tt.equal(JSON.parse(r.stdout).response.uid, example.request.uid);
   const errs = r.stderr.trim().split('\n');
   tt.equal(errs.length, 7, r.stderr);
-  tt.match(errs[0], /^replay: .*broken\.json: not valid JSON or YAML/);
+  tt.match(errs[0], /^pod-identity-webhook replay: .*broken\.json: not valid JSON or YAML/);
   tt.match(errs[1], /pod\.json: not an AdmissionReview: apiVersion "v1", kind "Pod"/);
   tt.match(errs[2], /missing\.json: cannot read: no such file$/);
   tt.match(errs[3], /norequest\.json: AdmissionReview has no request$/);
@@ -90,10 +90,11 @@ t.test('bad inputs: one line each naming the file, others still answered, exit 1
 });
 
 t.test('a bad --service-accounts file stops before answering anything', async (tt) => {
-  const cases: Array<[string, RegExp]> = [
-    ['kind: Deployment\nmetadata: {name: x}\n', /not a ServiceAccount list: item 1: kind "Deployment" is neither ServiceAccount nor ConfigMap/],
+  const cases: Array<[string | Buffer, RegExp]> = [
     ['- just\n- a list\n', /not a ServiceAccount list: item 1: not an object/],
-    ['kind: ServiceAccount\nmetadata: {}\n', /ServiceAccount without metadata.name/],
+    ['kind: ServiceAccount\nmetadata: {}\n', /sa\.yaml: item 1: a ServiceAccount without metadata.name$/m],
+    ['"x"\n', /sa\.yaml: not a ServiceAccount list: item 1: not an object/],
+    [Buffer.from([0xc3, 0x28, 0x00]), /sa\.yaml: not UTF-8 or UTF-16 text/],
     ['a: [\n', /not valid JSON or YAML/],
   ];
   for (const [text, re] of cases) {
@@ -150,4 +151,71 @@ t.test('bad flags exit 2 with one line', async (tt) => {
   const c = await runCli(['replay', '--compose-role-arn', 'examples/admission-review.json']);
   tt.equal(c.code, 1);
   tt.match(c.stderr, /--compose-role-arn needs --aws-account-id/);
+});
+
+t.test('other kinds in a --service-accounts file are skipped with one note', async (tt) => {
+  const f = write('kustomized.yaml', 'kind: Deployment\nmetadata: {name: x}\n---\nkind: Namespace\nmetadata: {name: y}\n---\n' + readFileSync(SA, 'utf8'));
+  const r = await runCli(['replay', '--service-accounts', f, 'examples/admission-review.json']);
+  tt.equal(r.code, 0, r.stderr);
+  tt.equal(r.stderr, `pod-identity-webhook replay: note: ${f}: skipped 2 objects that are neither a ServiceAccount nor the pod-identity-webhook ConfigMap (Deployment, Namespace)\n`);
+  tt.ok(JSON.parse(r.stdout).response.patch, 'the ServiceAccounts in it are used');
+});
+
+t.test('a review that is not a pod CREATE is answered, with a note saying what it was', async (tt) => {
+  const update = structuredClone(example);
+  update.request.operation = 'UPDATE';
+  const deployment = structuredClone(example);
+  deployment.request.kind = { group: 'apps', version: 'v1', kind: 'Deployment' };
+  deployment.request.resource = { group: 'apps', version: 'v1', resource: 'deployments' };
+  const binding = structuredClone(example);
+  binding.request.subResource = 'binding';
+  const f = write('not-create.yaml', [update, deployment, binding].map((r) => stringify(r)).join('---\n'));
+  const r = await runCli(['replay', '--service-accounts', SA, f]);
+  tt.equal(r.code, 0, r.stderr);
+  const out = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  tt.same(out.map((o) => o.response), [0, 1, 2].map(() => ({ uid: example.request.uid, allowed: true })), 'allowed, no patch');
+  tt.same(r.stderr.trim().split('\n'), [
+    `pod-identity-webhook replay: note: ${f} (document 1): the review is an UPDATE of v1 Pod, not a CREATE of a core/v1 Pod; the webhook mutates only pod CREATEs, so the answer allows it with no patch`,
+    `pod-identity-webhook replay: note: ${f} (document 2): the review is a CREATE of apps/v1 Deployment, not a CREATE of a core/v1 Pod; the webhook mutates only pod CREATEs, so the answer allows it with no patch`,
+    `pod-identity-webhook replay: note: ${f} (document 3): the review is a CREATE of v1 Pod (subresource binding), not a CREATE of a core/v1 Pod; the webhook mutates only pod CREATEs, so the answer allows it with no patch`,
+  ]);
+});
+
+t.test('without any identity file, one note says nothing can be injected', async (tt) => {
+  const r = await runCli(['replay', 'examples/admission-review.json']);
+  tt.equal(r.code, 0);
+  tt.equal(r.stderr, 'pod-identity-webhook replay: note: no ServiceAccount is known (no --service-accounts FILE, and none in the input), so no pod gets IRSA; pass --service-accounts FILE (kubectl get serviceaccounts -A -o yaml > sa.yaml)\n');
+  tt.same(JSON.parse(r.stdout).response, { uid: example.request.uid, allowed: true });
+});
+
+t.test('--max-request-bytes: a larger file is refused as serve refuses the body; the others are answered', async (tt) => {
+  const compact = JSON.stringify(example);
+  const big = structuredClone(example);
+  big.request.object.metadata.annotations = { filler: 'x'.repeat(3 * 1024 * 1024) };
+  const bigFile = write('big.json', JSON.stringify(big));
+  const r = await runCli(['replay', '--service-accounts', SA, bigFile, 'examples/admission-review.json']);
+  tt.equal(r.code, 1);
+  tt.equal(r.stderr, `pod-identity-webhook replay: ${bigFile}: request body is larger than --max-request-bytes (3145728 bytes)\n`, 'the default is serve\'s 3 MiB');
+  tt.equal(r.stdout.trim().split('\n').length, 1, 'the other file is answered');
+  const exact = write('exact.json', compact);
+  const atLimit = await runCli(['replay', '--service-accounts', SA, `--max-request-bytes=${compact.length}`, exact]);
+  tt.equal(atLimit.code, 0, 'exactly the limit is accepted, as by serve');
+  const over = await runCli(['replay', '--service-accounts', SA, `--max-request-bytes=${compact.length - 1}`, '-'], { stdin: compact });
+  tt.equal(over.code, 1);
+  tt.equal(over.stdout, '');
+  tt.equal(over.stderr, `pod-identity-webhook replay: <stdin>: request body is larger than --max-request-bytes (${compact.length - 1} bytes)\n`);
+  const bad = await runCli(['replay', '--max-request-bytes=0', exact]);
+  tt.equal(bad.code, 2);
+  tt.equal(bad.stderr, 'pod-identity-webhook replay: invalid --max-request-bytes 0: expected a positive number of bytes\n');
+});
+
+t.test('hostile reviews are input errors naming the file, never an internal error', async (tt) => {
+  const deep = write('deep.json', `{"request": ${'['.repeat(200_000)}${']'.repeat(200_000)}}`);
+  const r = await runCli(['replay', '--service-accounts', SA, deep, write('junk.json', Buffer.from([0xff, 0x00, 0xc3, 0x28]))]);
+  tt.equal(r.code, 1);
+  tt.equal(r.stdout, '');
+  tt.match(r.stderr, /^pod-identity-webhook replay: .*deep\.json \(document 1\): nested more than 256 levels deep/m);
+  tt.match(r.stderr, /^pod-identity-webhook replay: .*junk\.json: not UTF-8 or UTF-16 text/m);
+  tt.notMatch(r.stderr, /internal error/);
+  tt.notOk(looksLikeStackTrace(r.stderr));
 });

@@ -47,8 +47,10 @@ const rows: Row[] = [
   { name: '1b an empty role-arn annotation is no role', lookup: irsa({ [`${P}/role-arn`]: '' }),
     check: (tt, o) => {
       tt.same(o.result.operations, []);
-      tt.match(o.result.reason, /has no eks.amazonaws.com\/role-arn/);
+      tt.equal(o.result.reason, 'ServiceAccount default/app has an empty eks.amazonaws.com/role-arn annotation', 'empty, not missing');
     } },
+  { name: '1b a ServiceAccount without role-arn is reported as missing', lookup: irsa({}),
+    check: (tt, o) => tt.equal(o.result.reason, 'ServiceAccount default/app has no eks.amazonaws.com/role-arn annotation') },
   { name: '1c ConfigMap entry when the ServiceAccount has no role-arn',
     lookup: { serviceAccount: sa({}), configMap: { RoleARN: ROLE, Audience: 'aud-cm', TokenExpiration: 3600 }, podIdentity: false },
     check: (tt, o) => {
@@ -86,10 +88,21 @@ const rows: Row[] = [
     check: (tt, o) => tt.equal(env(o.pod).AWS_STS_REGIONAL_ENDPOINTS, undefined) })),
   { name: '2 invalid sts-regional-endpoints falls back to the flag (on)', config: { stsRegionalEndpoint: true },
     lookup: irsa({ [`${P}/role-arn`]: ROLE, [`${P}/sts-regional-endpoints`]: 'yes' }),
-    check: (tt, o) => tt.equal(env(o.pod).AWS_STS_REGIONAL_ENDPOINTS, 'regional') },
+    check: (tt, o) => {
+      tt.equal(env(o.pod).AWS_STS_REGIONAL_ENDPOINTS, 'regional');
+      tt.same(codes(o), ['W_STS_REGIONAL_ENDPOINTS_INVALID']);
+      tt.match(o.result.warnings[0]?.message, /annotation sts-regional-endpoints "yes" is not true or false; using --sts-regional-endpoint \(true\)/);
+    } },
   { name: '2 invalid sts-regional-endpoints falls back to the flag (off)',
     lookup: irsa({ [`${P}/role-arn`]: ROLE, [`${P}/sts-regional-endpoints`]: 'yes' }),
-    check: (tt, o) => tt.equal(env(o.pod).AWS_STS_REGIONAL_ENDPOINTS, undefined) },
+    check: (tt, o) => {
+      tt.equal(env(o.pod).AWS_STS_REGIONAL_ENDPOINTS, undefined);
+      tt.same(codes(o), ['W_STS_REGIONAL_ENDPOINTS_INVALID']);
+    } },
+  { name: '2 an invalid sts-regional-endpoints warns in Pod Identity mode too', lookup: cc({ [`${P}/sts-regional-endpoints`]: '' }),
+    check: (tt, o) => tt.same(codes(o), ['W_STS_REGIONAL_ENDPOINTS_INVALID']) },
+  { name: '2 a valid sts-regional-endpoints does not warn', lookup: irsa({ [`${P}/role-arn`]: ROLE, [`${P}/sts-regional-endpoints`]: 'True' }),
+    check: (tt, o) => tt.same(codes(o), []) },
   { name: '2 expiration: flag default 86400', lookup: irsa(),
     check: (tt, o) => tt.equal(token(o.pod).expirationSeconds, 86400) },
   { name: '2 expiration: ServiceAccount annotation beats the flag', lookup: irsa({ [`${P}/role-arn`]: ROLE, [`${P}/token-expiration`]: '3600' }),
@@ -156,11 +169,17 @@ const rows: Row[] = [
       tt.same(token(o.pod, 'v'), { audience: 'a', expirationSeconds: 82800, path: 'tp' });
     } },
   { name: '3 default expiration 86400 gets jitter: random 0 → 79200', lookup: cc(), random: () => 0,
-    check: (tt, o) => tt.equal(token(o.pod, 'eks-pod-identity-token').expirationSeconds, 79200) },
+    check: (tt, o) => {
+      tt.equal(token(o.pod, 'eks-pod-identity-token').expirationSeconds, 79200);
+      tt.same(o.result.plan?.expirationRange, [79200, 86400], 'the plan says the lifetime was drawn at random');
+    } },
   { name: '3 default expiration 86400 gets jitter: random just below 1 → 86400', lookup: cc(), random: () => 0.9999999,
     check: (tt, o) => tt.equal(token(o.pod, 'eks-pod-identity-token').expirationSeconds, 86400) },
   { name: '3 a non-default expiration from the ServiceAccount has no jitter', lookup: cc({ [`${P}/token-expiration`]: '7200' }), random: () => 0,
-    check: (tt, o) => tt.equal(token(o.pod, 'eks-pod-identity-token').expirationSeconds, 7200) },
+    check: (tt, o) => {
+      tt.equal(token(o.pod, 'eks-pod-identity-token').expirationSeconds, 7200);
+      tt.equal(o.result.plan?.expirationRange, undefined);
+    } },
   { name: '3 pod annotation overrides the expiration', lookup: cc(), random: () => 0,
     pod: pod({}, { annotations: { [`${P}/token-expiration`]: '4000' } }),
     check: (tt, o) => tt.equal(token(o.pod, 'eks-pod-identity-token').expirationSeconds, 4000) },
@@ -212,6 +231,10 @@ const rows: Row[] = [
     check: (tt, o) => {
       tt.same(env(o.pod), { AWS_ROLE_ARN: 'mine' });
       tt.equal(mounts(o.pod).length, 1, 'mount still added');
+      const c = o.result.containers[0];
+      tt.same(c?.present, ['AWS_ROLE_ARN']);
+      tt.same(c?.notAdded.map((n) => n.what), ['AWS_WEB_IDENTITY_TOKEN_FILE']);
+      tt.match(c?.notAdded[0]?.why, /sets AWS_ROLE_ARN, and the identity variables are added only to a container that sets none of them/);
     } },
   { name: '4 identity: neither added when AWS_WEB_IDENTITY_TOKEN_FILE is already set', lookup: irsa(),
     pod: pod({ containers: [{ name: 'a', env: [{ name: 'AWS_WEB_IDENTITY_TOKEN_FILE', value: '/t' }] }] }),
@@ -223,13 +246,18 @@ const rows: Row[] = [
     pod: pod({ containers: [{ name: 'a', env: [{ name: 'AWS_ROLE_ARN', value: 'r' }, { name: 'AWS_REGION', value: 'x' }, { name: 'AWS_STS_REGIONAL_ENDPOINTS', value: 'regional' }] }] }),
     check: (tt, o) => {
       tt.same(mounts(o.pod), []);
-      tt.equal(o.result.containers[0]?.outcome, 'already-configured');
+      const c = o.result.containers[0];
+      tt.equal(c?.outcome, 'already-configured');
+      tt.same(c?.present, ['AWS_STS_REGIONAL_ENDPOINTS', 'AWS_REGION', 'AWS_ROLE_ARN'], 'exactly what is there');
+      tt.same(c?.notAdded.map((n) => n.what), ['AWS_WEB_IDENTITY_TOKEN_FILE', 'volumeMount'], 'exactly what is not');
+      tt.match(c?.notAdded[0]?.why, /left alone \(as upstream does\)/);
     } },
   { name: '4 a mountPath already used by another volume is left alone with a warning', lookup: irsa(),
     pod: pod({ volumes: [{ name: 'x', emptyDir: {} }], containers: [{ name: 'a', volumeMounts: [{ name: 'x', mountPath: '/var/run/secrets/eks.amazonaws.com/serviceaccount' }] }] }),
     check: (tt, o) => {
       tt.equal(mounts(o.pod).length, 1);
       tt.same(codes(o), ['W_MOUNT_PATH_IN_USE']);
+      tt.same(o.result.containers[0]?.notAdded, [{ what: 'volumeMount', why: 'something else is mounted at /var/run/secrets/eks.amazonaws.com/serviceaccount' }]);
     } },
 
   // --- rule 5: token file ---

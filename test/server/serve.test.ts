@@ -1,10 +1,11 @@
 // `serve` in static mode as the API server meets it: the built CLI, real TLS on
 // a random loopback port, the service DNS name as SNI, a CA bundle.
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { admit } from '../helpers/apiserver.js';
+import { runCli } from '../helpers/cli.js';
 import { REVIEW_FILE, httpGet, https, makeCa, makeLeaf, serve, tempDir, writeFiles } from './helpers.js';
 
 const review = JSON.parse(readFileSync(REVIEW_FILE, 'utf8'));
@@ -110,7 +111,30 @@ t.test('debugging handler shows the cache; the metrics port has nothing else', a
   const c = await httpGet(server.metricsPort, '/debug/alpha/cache');
   tt.equal(c.status, 200);
   tt.match(JSON.stringify(c.json()), /s3-reader/);
-  tt.equal((await httpGet(server.metricsPort, '/other')).status, 404);
+  const other = await httpGet(server.metricsPort, '/other');
+  tt.equal(other.status, 404);
+  tt.same(other.json(), { code: 'E_HTTP_NOT_FOUND', message: 'no such endpoint /other on the metrics port, which serves GET /metrics and GET /debug/alpha/cache; POST /mutate, GET /healthz and GET /readyz are on the HTTPS port (--port)' });
+});
+
+t.test('a health probe sent to the metrics port is told where health is served', async (tt) => {
+  for (const path of ['/healthz', '/readyz']) {
+    const r = await httpGet(server.metricsPort, path);
+    tt.equal(r.status, 404, path);
+    tt.same(r.json(), { code: 'E_HTTP_NOT_FOUND', message: `${path} is served on the HTTPS port (--port), not on the metrics port, which serves GET /metrics` });
+    const https200 = await https({ port: server.port, ca: ca.cert, method: 'GET', path });
+    tt.equal(https200.status, 200, `${path} on --port`);
+  }
+});
+
+t.test('replay refuses a body over --max-request-bytes with the message serve answers', async (tt) => {
+  const body = Buffer.alloc(70_000, 0x20);
+  const served = await post(body);
+  tt.equal(served.status, 413);
+  const file = join(dir, 'too-large.json');
+  writeFileSync(file, body);
+  const replayed = await runCli(['replay', '--service-accounts', 'examples/service-accounts.yaml', '--max-request-bytes', '65536', file]);
+  tt.equal(replayed.code, 1);
+  tt.equal(replayed.stderr, `pod-identity-webhook replay: ${file}: ${served.json().message}\n`);
 });
 
 t.test('logs: ignored upstream flags are noted; no request bodies or tokens at info', async (tt) => {
