@@ -18,6 +18,8 @@ export interface PrepareInput {
   readonly config: EngineConfig;
   /** Uniform in [0, 1): the Pod Identity token jitter. */
   readonly random: () => number;
+  /** Per-container detail for --explain (see EngineInput.detail). */
+  readonly detail?: boolean;
 }
 
 export interface Prepared {
@@ -38,7 +40,7 @@ export function prepare(input: PrepareInput): Result<Prepared> | Promise<Result<
   const serviceAccount = pod.value.serviceAccountName;
   const found = input.source.lookup(input.namespace, serviceAccount);
   const finish = (lookup: IdentityLookup): Result<Prepared> => {
-    const result = inject({ pod: pod.value, namespace: input.namespace, lookup, config: input.config, random: input.random });
+    const result = inject({ pod: pod.value, namespace: input.namespace, lookup, config: input.config, random: input.random, ...(input.detail ? { detail: true } : {}) });
     return ok({ serviceAccount, lookup, result: { ...result, warnings: capWarnings(result.warnings) } });
   };
   return found instanceof Promise ? found.then(finish) : finish(found);

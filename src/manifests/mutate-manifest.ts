@@ -45,7 +45,7 @@ export async function mutateDocument(doc: unknown, deps: ManifestDeps): Promise<
       sites.push(excluded);
       continue;
     }
-    const prepared = await prepare({ pod: site.target, namespace: site.namespace, source: deps.source, config: deps.config, random: deps.random });
+    const prepared = await prepare({ pod: site.target, namespace: site.namespace, source: deps.source, config: deps.config, random: deps.random, detail: true });
     if (!prepared.ok) {
       problems.push({ site, message: `not a readable pod template: ${prepared.error.message}` });
       continue;

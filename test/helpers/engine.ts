@@ -35,7 +35,7 @@ export interface Pass {
 
 export function run(p: Obj, lookup: IdentityLookup, config: Partial<EngineConfig> = {}, random = () => 0.5): Pass {
   const prepared = prepare({
-    pod: p, namespace: 'default', source: { lookup: () => lookup }, config: { ...DEFAULT_ENGINE_CONFIG, ...config }, random,
+    pod: p, namespace: 'default', source: { lookup: () => lookup }, config: { ...DEFAULT_ENGINE_CONFIG, ...config }, random, detail: true,
   });
   if (prepared instanceof Promise) throw new Error('a fixed lookup answers at once');
   if (!prepared.ok) throw new Error(prepared.error.message);
