@@ -66,7 +66,9 @@ export function getJson(url: string, opts: FetchOptions): Promise<Result<unknown
 function describe(err: unknown): string {
   const e = err as NodeJS.ErrnoException;
   if (typeof e?.code === 'string' && /CERT|SELF_SIGNED|UNABLE_TO|ERR_TLS/.test(e.code)) {
-    return `TLS: ${e.message} (STS trusts public CAs, else the IAM provider's thumbprint; to trust a private CA here, pass --ca-file)`;
+    // Node 24 appends its own hint (--use-system-ca) after a ';': ours is the one that applies here.
+    const reason = e.message.split(';')[0];
+    return `TLS: ${reason} (STS trusts public CAs, else the IAM provider's thumbprint; to trust a private CA here, pass --ca-file)`;
   }
   if (e?.code === 'ENOTFOUND') return `no such host (${e.message.replace(/^getaddrinfo ENOTFOUND\s*/, '')})`;
   return e?.message ?? String(err);
