@@ -11,6 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const RUNS = Number(process.env.RUNS ?? 15);
+// What a command may add to Node's own start ("a few hundred milliseconds"): an
+// absolute figure would judge the machine, whose `node -e 0` moves between 140 and 260 ms here.
 const TARGET_MS = 300;
 const CLI = new URL('../dist/cli/main.js', import.meta.url).pathname;
 const ISSUER = 'https://oidc.example.com/cluster-1';
@@ -84,11 +86,11 @@ try {
   let worst = 0;
   for (const r of rows) {
     const m = median(samples.get(r.name));
-    if (r !== rows[0]) worst = Math.max(worst, m);
+    if (r !== rows[0]) worst = Math.max(worst, m - floor);
     console.log(`| ${r.name.padEnd(30)} | ${m.toFixed(0).padStart(9)} | ${floor.toFixed(0).padStart(8)} | ${(m / floor).toFixed(2).padStart(6)}x | ${(m - floor).toFixed(0).padStart(14)} |`);
   }
   console.log('');
-  console.log(`Target: each command within ${TARGET_MS} ms including Node's start. Slowest: ${worst.toFixed(0)} ms (${worst <= TARGET_MS ? 'pass' : 'FAIL'}).`);
+  console.log(`Target: each command adds at most ${TARGET_MS} ms to Node's start. Slowest: +${worst.toFixed(0)} ms (${worst <= TARGET_MS ? 'pass' : 'FAIL'}).`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
