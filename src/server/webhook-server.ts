@@ -10,6 +10,7 @@ import type { HandleDeps } from '../admission/handle.js';
 import { errors as E, fail, ok, type Result } from '../errors.js';
 import { createApp } from './app.js';
 import type { ConnectionLimits } from './connection-limits.js';
+import { lingerOnClose } from './lingering-close.js';
 import { listenWithFallback } from './listen.js';
 import type { ServingPair } from './certificates.js';
 import { createMetrics, type WebhookMetrics } from './metrics.js';
@@ -71,6 +72,7 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<Re
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   });
+  server.on('secureConnection', lingerOnClose);
   server.on('drop', (data?: { remoteAddress?: string }) => {
     opts.logger.debug({ remote: data?.remoteAddress, maxConnections: server.maxConnections }, 'connection refused: --max-connections reached');
   });
