@@ -6,15 +6,13 @@
 //      alone and while SLOW (default 2000) slowloris connections are held (each
 //      sends a header byte every second and is reopened when the server closes it).
 // The webhook runs as the image runs it (NODE_OPTIONS=--max-semi-space-size=4)
-// with its defaults (--max-connections 1000, --read-header-timeout 10s), plus
-// WEBHOOK_ARGS (space-separated flags) to measure other settings.
+// with its defaults (--max-connections 1000, --read-header-timeout 10s).
 //
 //   IDLE=5000 SLOW=2000 SEQUENTIAL=30000 npm run bench:connections
 import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
-import { connect } from 'node:tls';
-import { FLOOR, SNI, body, certificateDir, startServer, webhookArgs } from './bench-servers.js';
+import { FLOOR, SNI, body, certificateDir, openTls, startServer, webhookArgs } from './bench-servers.js';
 
 const IDLE = Number(process.env.IDLE ?? 5000);
 const SLOW = Number(process.env.SLOW ?? 2000);
@@ -24,27 +22,18 @@ const SEQUENTIAL = Number(process.env.SEQUENTIAL ?? 30000);
 const { dir, ca } = await certificateDir();
 const servers = {
   floor: await startServer(process.execPath, ['--input-type=module', '-e', FLOOR, dir]),
-  webhook: await startServer(process.execPath, [...webhookArgs(dir), ...(process.env.WEBHOOK_ARGS ?? '').split(' ').filter(Boolean)], { NODE_OPTIONS: '--max-semi-space-size=4' }),
+  webhook: await startServer(process.execPath, webhookArgs(dir), { NODE_OPTIONS: '--max-semi-space-size=4' }),
 };
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const rssMb = (pid) => Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024 * 10) / 10;
-
-/** Opens a TLS connection; resolves with the socket (or undefined if the server refused it). */
-function open(port) {
-  return new Promise((resolve) => {
-    const s = connect({ host: '127.0.0.1', port, ca, servername: SNI }, () => resolve(s));
-    s.once('error', () => resolve(undefined));
-    s.once('close', () => resolve(undefined));
-  });
-}
 
 async function idleConnections(name) {
   const { port, proc } = servers[name];
   const before = rssMb(proc.pid);
   const sockets = [];
   for (let i = 0; i < IDLE; i += 100) {
-    const batch = await Promise.all(Array.from({ length: Math.min(100, IDLE - i) }, () => open(port)));
+    const batch = await Promise.all(Array.from({ length: Math.min(100, IDLE - i) }, () => openTls(port, ca)));
     for (const s of batch) if (s) { s.on('error', () => undefined); sockets.push(s); }
   }
   await sleep(500);
@@ -84,7 +73,7 @@ async function client(port) {
 
 /** SLOW slowloris clients in a child process (scripts/slowloris.js): their handshakes must not delay the timing loop here. */
 function slowloris(port, count) {
-  const child = fork(new URL('./slowloris.js', import.meta.url).pathname, [String(port), String(count)], { env: { ...process.env, CA_PEM: ca, SNI } });
+  const child = fork(new URL('./slowloris.js', import.meta.url).pathname, [String(port), String(count)], { env: { ...process.env, CA_PEM: ca } });
   const stats = () => new Promise((resolve) => {
     child.once('message', resolve);
     child.send('stats');

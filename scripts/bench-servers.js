@@ -3,6 +3,7 @@
 // callgrind): the review as the API server sends it, a certificate, the floor,
 // the ceiling, and the arguments that start the webhook.
 import { spawn } from 'node:child_process';
+import { connect } from 'node:tls';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -104,5 +105,14 @@ export function startServer(command, args, env = {}) {
       if (line) resolve({ proc, port: JSON.parse(line).port, stderr: () => err });
     });
     proc.once('exit', (code) => reject(new Error(`server exited with ${code}: ${err}`)));
+  });
+}
+
+/** Opens a TLS connection to 127.0.0.1:port; resolves with the socket, or undefined if the server refused it. */
+export function openTls(port, ca) {
+  return new Promise((resolve) => {
+    const s = connect({ host: '127.0.0.1', port, ca, servername: SNI }, () => resolve(s));
+    s.once('error', () => resolve(undefined));
+    s.once('close', () => resolve(undefined));
   });
 }

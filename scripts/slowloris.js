@@ -4,25 +4,19 @@
 // second and reopened when the server closes it (200 ms later if refused).
 // Answers the parent's "stats" with { held, reopened }; "stop" ends it.
 //
-//   node scripts/slowloris.js PORT COUNT   (CA_PEM and SNI in the environment; forked by bench-connections.js)
-import { connect } from 'node:tls';
+//   node scripts/slowloris.js PORT COUNT   (CA_PEM in the environment; forked by bench-connections.js)
+import { openTls } from './bench-servers.js';
 
 const port = Number(process.argv[2]);
 const count = Number(process.argv[3]);
-const { CA_PEM: ca, SNI: servername } = process.env;
+const ca = process.env.CA_PEM;
 let stopped = false;
 let reopened = 0;
 const live = new Set();
 
-const open = () => new Promise((resolve) => {
-  const s = connect({ host: '127.0.0.1', port, ca, servername }, () => resolve(s));
-  s.once('error', () => resolve(undefined));
-  s.once('close', () => resolve(undefined));
-});
-
 const one = async () => {
   if (stopped) return;
-  const s = await open();
+  const s = await openTls(port, ca);
   if (!s) return void setTimeout(one, 200);
   live.add(s);
   s.on('error', () => undefined);

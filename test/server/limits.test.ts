@@ -36,15 +36,14 @@ function tcp(port: number): Promise<Socket> {
   });
 }
 
-function tls(port: number): Promise<TLSSocket> {
+/** halfOpen: the client keeps writing after the server's FIN, as Go's does (tls.connect passes allowHalfOpen to its socket, though @types/node does not declare it there). */
+function tls(port: number, { halfOpen = false } = {}): Promise<TLSSocket> {
+  const options: ConnectionOptions = { host: '127.0.0.1', port, ca: ca.cert, servername: SERVICE_NAME };
   return new Promise((resolve, reject) => {
-    const s = tlsConnect({ host: '127.0.0.1', port, ca: ca.cert, servername: SERVICE_NAME }, () => resolve(s));
+    const s = tlsConnect(halfOpen ? { ...options, allowHalfOpen: true } as ConnectionOptions : options, () => resolve(s));
     s.once('error', reject);
   });
 }
-
-/** tls.connect passes allowHalfOpen to its socket (node's tls.js), though @types/node does not declare it there. */
-const halfOpen = (options: ConnectionOptions): ConnectionOptions => ({ ...options, allowHalfOpen: true } as ConnectionOptions);
 
 /** Reads what the server sends until it closes. */
 function received(socket: Socket): Promise<string> {
@@ -136,12 +135,8 @@ t.test('a body still arriving after a 413 is read and dropped, not answered with
   // answer and the server's FIN are out before the client has written its body.
   // Before the lingering close those writes met a closed socket (RST: EPIPE or
   // ECONNRESET on the client); now the client ends cleanly, holding the 413.
-  // allowHalfOpen: the client keeps writing after the server's FIN, as Go's does.
   const s = await serve(tt, [...base, '--max-request-bytes', '1024']);
-  const socket = await new Promise<TLSSocket>((resolve, reject) => {
-    const c = tlsConnect(halfOpen({ host: '127.0.0.1', port: s.port, ca: ca.cert, servername: SERVICE_NAME }), () => resolve(c));
-    c.once('error', reject);
-  });
+  const socket = await tls(s.port, { halfOpen: true });
   const errors: string[] = [];
   socket.on('error', (err: NodeJS.ErrnoException) => errors.push(err.code ?? err.message));
   const answer = received(socket);
@@ -165,10 +160,7 @@ t.test('a body still arriving after a 413 is read and dropped, not answered with
 
   // A client that neither sends the rest nor closes is let go after the linger
   // (1 s), not held: the server's side is gone, so the client's next bytes get a reset.
-  const silent = await new Promise<TLSSocket>((resolve, reject) => {
-    const c = tlsConnect(halfOpen({ host: '127.0.0.1', port: s.port, ca: ca.cert, servername: SERVICE_NAME }), () => resolve(c));
-    c.once('error', reject);
-  });
+  const silent = await tls(s.port, { halfOpen: true });
   const reset = new Promise<string>((resolve) => silent.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message)));
   silent.write(`POST /mutate HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${size}\r\n\r\n`);
   await new Promise((r) => setTimeout(r, 1500));
