@@ -1,15 +1,15 @@
-// One AdmissionReview in, one response out: decode, prepare the pod's patch,
+// One AdmissionReview in, one response out: decode, injectPod for the pod's patch,
 // encode. Shared by `serve` and `replay`; no HTTP, no logging.
 
 import { errors as E, fail, ok, warnings as W, type Result } from '../errors.js';
 import type { EngineConfig } from '../engine/config.js';
 import type { IdentityLookupSource } from '../engine/identity.js';
 import { podCoordinates } from '../engine/pod.js';
-import { isMissingServiceAccount, prepare, type Prepared } from '../engine/prepare.js';
+import { isMissingServiceAccount, injectPod, type InjectedPod } from '../engine/inject-pod.js';
 import type { Mode } from '../engine/resolve.js';
 import { MAX_PATCH_BYTES, decodeReview, encodeResponse, isPodCreate, type AdmissionReviewIn, type AdmissionReviewOut } from './review.js';
 
-export interface Decision {
+export interface AdmissionDecision {
   readonly uid: string;
   readonly namespace: string;
   /** Pod name, or generateName on CREATE (the name is not set yet). */
@@ -27,7 +27,7 @@ export interface Decision {
 
 export interface Handled {
   readonly response: AdmissionReviewOut;
-  readonly decision: Decision;
+  readonly decision: AdmissionDecision;
 }
 
 export interface HandleDeps {
@@ -59,20 +59,20 @@ export function handleReview(body: unknown, deps: HandleDeps): Result<Handled> |
     });
   }
 
-  const prepared = prepare({
+  const prepared = injectPod({
     pod: request.object, namespace, source: deps.source, config: deps.config, random: deps.random,
   });
-  const finish = (p: Result<Prepared>) => (p.ok ? ok(decide(review, podName, namespace, p.value)) : fail(E.reviewBadPod(p.error.message)));
+  const finish = (p: Result<InjectedPod>) => (p.ok ? ok(decide(review, podName, namespace, p.value)) : fail(E.reviewBadPod(p.error.message)));
   return prepared instanceof Promise ? prepared.then(finish) : finish(prepared);
 }
 
-function decide(review: AdmissionReviewIn, podName: string, namespace: string, p: Prepared): Handled {
+function decide(review: AdmissionReviewIn, podName: string, namespace: string, p: InjectedPod): Handled {
   const { request } = review;
   const { result } = p;
   let patch = result.operations.length > 0 ? JSON.stringify(result.operations) : '';
   let warnings = result.warnings;
   let reason = result.reason;
-  let oversized: Decision['oversized'] = result.oversized ? 'containers' : undefined;
+  let oversized: AdmissionDecision['oversized'] = result.oversized ? 'containers' : undefined;
   // byteLength only when it could matter: a string's bytes are at most 3× its length here.
   if (patch.length > MAX_PATCH_BYTES / 3 && Buffer.byteLength(patch) > MAX_PATCH_BYTES) {
     // Never denied, never answered with megabytes: admitted as it is, with the reason.

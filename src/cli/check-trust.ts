@@ -7,7 +7,7 @@
 // stdout: the verdict when allowed, or the corrected statement (JSON, to paste);
 // stderr: one line per reason the call would fail.
 
-import { errors as E, type UserError } from '../errors.js';
+import { errors as E, type Message } from '../errors.js';
 import { annotationKeys } from '../engine/annotations.js';
 import { displayName, readText } from '../io/text.js';
 import { parseTrustPolicyText } from '../trust/document.js';
@@ -19,7 +19,7 @@ import { trustTarget } from './trust-flags.js';
 
 export async function run(args: ParsedArgs, io: Io): Promise<number> {
   const v = args.values;
-  const usage = (e: UserError) => {
+  const usage = (e: Message) => {
     io.err(stderrLine('check-trust', e.message));
     return 2;
   };
@@ -33,7 +33,7 @@ export async function run(args: ParsedArgs, io: Io): Promise<number> {
     return usage(E.trustFlagConflict('pod-identity', 'service-accounts', 'EKS Pod Identity takes the role from its association, not from a ServiceAccount annotation'));
   }
 
-  const bad = (e: UserError) => {
+  const bad = (e: Message) => {
     io.err(stderrLine('check-trust', e.message));
     return 1;
   };
@@ -42,7 +42,7 @@ export async function run(args: ParsedArgs, io: Io): Promise<number> {
   const policy = parseTrustPolicyText(text.value, displayName(file));
   if (!policy.ok) return bad(policy.error);
 
-  const problems: UserError[] = [];
+  const problems: Message[] = [];
   const notes: string[] = [];
   let subject: CheckSubject = t.mode === 'irsa'
     ? { mode: 'irsa', provider: t.provider as OidcProvider, namespace: t.namespace, serviceAccount: t.serviceAccount, audience: t.audience }

@@ -3,7 +3,7 @@
 // Nothing here loads YAML, the server or the Kubernetes client.
 
 import { readFile } from 'node:fs/promises';
-import { errors as E, fail, ok, type Result, type UserError } from '../errors.js';
+import { errors as E, fail, ok, type Result, type Message } from '../errors.js';
 import { describeFsError } from '../io/fs-errors.js';
 import { checkIssuer, checkJwksUri, defaultJwksUri } from '../oidc/issuer.js';
 import { readPublicKeys, type PublicKeyInfo } from '../oidc/keys.js';
@@ -37,9 +37,9 @@ function stdinText(): Promise<string> {
 }
 
 /** Every key of every file, in order; every bad file reported, one line each. */
-export async function readKeyFiles(files: readonly string[]): Promise<Result<PublicKeyInfo[], UserError[]>> {
+export async function readKeyFiles(files: readonly string[]): Promise<Result<PublicKeyInfo[], Message[]>> {
   const keys: PublicKeyInfo[] = [];
-  const problems: UserError[] = [];
+  const problems: Message[] = [];
   for (const file of files) {
     const text = await readInput(file);
     if (!text.ok) {

@@ -4,7 +4,7 @@
 // script can upload them; the next steps (for a person) go to stderr.
 
 import { join } from 'node:path';
-import { errors as E, type UserError } from '../errors.js';
+import { errors as E, type Message } from '../errors.js';
 import { discoveryDocument } from '../oidc/discovery.js';
 import { jwksOf, type Jwks } from '../oidc/jwks.js';
 import { publishLayout } from '../oidc/layout.js';
@@ -65,7 +65,7 @@ export async function run(args: ParsedArgs, io: Io): Promise<number> {
   return 0;
 }
 
-async function keysFromCluster(args: ParsedArgs, issuer: string): Promise<{ ok: true; value: Jwks } | { ok: false; error: UserError }> {
+async function keysFromCluster(args: ParsedArgs, issuer: string): Promise<{ ok: true; value: Jwks } | { ok: false; error: Message }> {
   const v = args.values;
   const flags = { kubeconfig: String(v.kubeconfig ?? ''), kubeApi: String(v['kube-api'] ?? '') };
   if (!flags.kubeconfig && !flags.kubeApi && !process.env.KUBERNETES_SERVICE_HOST) return { ok: false, error: E.clusterAccessMissing() };

@@ -122,9 +122,9 @@ function workerExecArgv(): string[] {
   return given ? process.execArgv : [...process.execArgv, '--max-semi-space-size=4'];
 }
 
-type Started = { ok: true; port: number } | { ok: false; code: number };
+type WorkerStarted = { ok: true; port: number } | { ok: false; code: number };
 
-function started(worker: Worker): Promise<Started> {
+function started(worker: Worker): Promise<WorkerStarted> {
   return new Promise((resolve) => {
     const onMessage = (m: { type?: string; port?: number }) => {
       if (m?.type !== MESSAGE.listening) return;

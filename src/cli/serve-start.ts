@@ -111,7 +111,7 @@ async function composeAccount(values: FlagValues, env: NodeJS.ProcessEnv, timeou
   return ok(account);
 }
 
-export interface Started {
+export interface StartedBackend {
   readonly backend: Backend;
   readonly certificate: ServingCertificate;
 }
@@ -123,7 +123,7 @@ export interface StartOptions {
   readonly onTrust?: (trusted: boolean) => void;
 }
 
-export async function startBackendAndCertificate(s: ServeSettings, logger: Logger, opts: StartOptions = {}): Promise<Result<Started>> {
+export async function startBackendAndCertificate(s: ServeSettings, logger: Logger, opts: StartOptions = {}): Promise<Result<StartedBackend>> {
   const early = opts.handed ? ok(opts.handed) : s.certificate.kind === 'files' ? await servingCertificate(s.certificate, { logger }) : undefined;
   if (early && !early.ok) return early;
   const started = await startBackend(s.values, { logger, onEvent: (e) => logSourceEvent(logger, e) });

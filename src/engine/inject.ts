@@ -7,7 +7,7 @@
 // server exactly as the user wrote it (upstream replaces whole container arrays
 // and lost native sidecars' restartPolicy that way, its issues #208 and #114).
 
-import { warnings as W, type UserError } from '../errors.js';
+import { warnings as W, type Message } from '../errors.js';
 import type { IdentityLookup } from './identity.js';
 import { escapePointerToken } from '../util/json-pointer.js';
 import { annotationKeys } from './annotations.js';
@@ -54,7 +54,7 @@ export interface EngineResult {
   readonly operations: PatchOperation[];
   /** Set when the pod was left alone because it is beyond what the webhook mutates (MAX_CONTAINERS). */
   readonly oversized?: boolean;
-  readonly warnings: UserError[];
+  readonly warnings: Message[];
   readonly reason: string;
   readonly mode?: Mode;
   readonly plan?: InjectionPlan;
@@ -87,7 +87,7 @@ interface Chained {
   readonly projected: boolean;
 }
 
-const MODE_LABEL: Record<Mode, string> = { irsa: 'IRSA', 'container-credentials': 'EKS Pod Identity' };
+const MODE_LABEL: Record<Mode, string> = { irsa: 'IRSA', 'pod-identity': 'EKS Pod Identity' };
 const CHAIN_ENV = ['AWS_CONFIG_FILE', 'AWS_PROFILE'] as const;
 
 export function inject(input: EngineInput): EngineResult {
@@ -107,7 +107,7 @@ export function inject(input: EngineInput): EngineResult {
   let plan = resolution.plan;
   const operations: PatchOperation[] = [];
 
-  if (plan.mode === 'container-credentials' && pod.labels?.[POD_IDENTITY_LABEL] !== 'enabled') {
+  if (plan.mode === 'pod-identity' && pod.labels?.[POD_IDENTITY_LABEL] !== 'enabled') {
     if (!pod.hasMetadata) {
       operations.push({ op: 'add', path: '/metadata', value: { labels: { [POD_IDENTITY_LABEL]: 'enabled' } } });
     } else if (!pod.labels) {
@@ -182,7 +182,7 @@ function chainSetup(
   plan: InjectionPlan,
   config: EngineConfig,
   serviceAccount: string,
-  warnings: UserError[],
+  warnings: Message[],
 ): { chained: Chained; operations: PatchOperation[] } | undefined {
   const chain = plan.chain;
   if (!chain) return undefined;
@@ -290,7 +290,7 @@ function containerOperations(
   config: EngineConfig,
   identityEnv: readonly EnvVar[],
   chained: Chained | undefined,
-  warnings: UserError[],
+  warnings: Message[],
 ): { ops: PatchOperation[]; added: string[]; leftAlone: boolean } {
   const identityDefined = identityEnv.some((e) => c.envNames.has(e.name));
   const regionDefined = c.envNames.has('AWS_REGION') || c.envNames.has('AWS_DEFAULT_REGION');

@@ -101,16 +101,21 @@ export function readPod(pod: unknown): Result<PodView> {
     hasMetadata: meta !== undefined,
     hasAnnotations: isObject(meta?.annotations),
     labels: isObject(meta?.labels) ? meta.labels : undefined,
-    serviceAccountName: typeof spec.serviceAccountName === 'string' && spec.serviceAccountName !== ''
-      ? spec.serviceAccountName
-      // serviceAccount is the deprecated alias the API server still honours.
-      : typeof spec.serviceAccount === 'string' && spec.serviceAccount !== '' ? spec.serviceAccount : DEFAULT_SERVICE_ACCOUNT,
+    serviceAccountName: serviceAccountOf(spec),
     volumeNames: namesOf(spec.volumes),
     hasVolumeArray: Array.isArray(spec.volumes),
     volumes: Array.isArray(spec.volumes) ? spec.volumes : [],
     windows: nodeSelector['kubernetes.io/os'] === 'windows' || nodeSelector['beta.kubernetes.io/os'] === 'windows',
     containers,
   });
+}
+
+/** The ServiceAccount a pod spec runs as, as the API server reads it. */
+export function serviceAccountOf(spec: Record<string, unknown>): string {
+  if (typeof spec.serviceAccountName === 'string' && spec.serviceAccountName !== '') return spec.serviceAccountName;
+  // serviceAccount is the deprecated alias the API server still honours.
+  if (typeof spec.serviceAccount === 'string' && spec.serviceAccount !== '') return spec.serviceAccount;
+  return DEFAULT_SERVICE_ACCOUNT;
 }
 
 function namesOf(list: unknown): Set<string> {

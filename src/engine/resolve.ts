@@ -2,7 +2,7 @@
 // Precedence (first match wins): Pod Identity file, ServiceAccount role-arn
 // annotation, ConfigMap "ns/sa", ConfigMap "*/sa", nothing.
 
-import { warnings as W, type UserError } from '../errors.js';
+import { warnings as W, type Message } from '../errors.js';
 import type { IdentityLookup } from './identity.js';
 import { parseGoBool } from '../util/go-bool.js';
 import { annotationKeys } from './annotations.js';
@@ -11,7 +11,7 @@ import {
   DEFAULT_TOKEN_EXPIRATION, MAX_TOKEN_EXPIRATION, MIN_TOKEN_EXPIRATION, POD_IDENTITY_JITTER_MIN, type EngineConfig,
 } from './config.js';
 
-export type Mode = 'irsa' | 'container-credentials';
+export type Mode = 'irsa' | 'pod-identity';
 
 /** The second hop: AssumeRole from the web-identity role into another (usually another account's). */
 export interface ChainPlan {
@@ -43,8 +43,8 @@ export interface InjectionPlan {
 }
 
 export type Resolution =
-  | { readonly plan: InjectionPlan; readonly warnings: UserError[] }
-  | { readonly plan: undefined; readonly reason: string; readonly warnings: UserError[] };
+  | { readonly plan: InjectionPlan; readonly warnings: Message[] }
+  | { readonly plan: undefined; readonly reason: string; readonly warnings: Message[] };
 
 export interface ResolveInput {
   readonly lookup: IdentityLookup;
@@ -72,7 +72,7 @@ export function resolvePlan(input: ResolveInput): Resolution {
   const keys = annotationKeys(config.annotationPrefix);
   const sa = lookup.serviceAccount;
   const saAnn = sa?.annotations ?? {};
-  const warnings: UserError[] = [];
+  const warnings: Message[] = [];
   const podExpiration = stringAnnotation(podAnnotations, keys.tokenExpiration);
   const saExpiration = saAnn[keys.tokenExpiration];
 
@@ -90,7 +90,7 @@ export function resolvePlan(input: ResolveInput): Resolution {
     return {
       warnings,
       plan: {
-        mode: 'container-credentials',
+        mode: 'pod-identity',
         audience: cc.audience,
         expirationSeconds: expiration,
         ...(jittered ? { expirationRange: [POD_IDENTITY_JITTER_MIN, DEFAULT_TOKEN_EXPIRATION] as const } : {}),
@@ -171,7 +171,7 @@ export function resolvePlan(input: ResolveInput): Resolution {
  * so the failure shows at STS); optional values STS would refuse are left out.
  * An external id without a target has nothing to apply to.
  */
-function crossAccount(values: CrossAccountValues, warnings: UserError[]): { roleSessionName?: string; chain?: ChainPlan } {
+function crossAccount(values: CrossAccountValues, warnings: Message[]): { roleSessionName?: string; chain?: ChainPlan } {
   const out: { roleSessionName?: string; chain?: ChainPlan } = {};
   if (values.sessionName !== undefined) {
     if (SESSION_NAME_PATTERN.test(values.sessionName)) out.roleSessionName = values.sessionName;
@@ -196,7 +196,7 @@ function composeArn(role: string, config: EngineConfig): string {
   return `arn:${partition}:iam::${accountId}:role/${role.replace(/^\//, '')}`;
 }
 
-function regionalFromAnnotation(value: string | undefined, fallback: boolean, warnings: UserError[]): boolean {
+function regionalFromAnnotation(value: string | undefined, fallback: boolean, warnings: Message[]): boolean {
   if (value === undefined) return fallback;
   const parsed = parseGoBool(value);
   // Upstream falls back silently; say so, as for an unreadable token-expiration.
@@ -214,7 +214,7 @@ function pickExpiration(
   saValue: string | undefined,
   configMapValue: number | undefined,
   flagValue: number,
-  warnings: UserError[],
+  warnings: Message[],
 ): number {
   let chosen: number | undefined;
   if (podValue !== undefined) {

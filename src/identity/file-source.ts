@@ -1,7 +1,7 @@
 // Static mode (replay, mutate, `serve --service-accounts`): identities from
 // files, ready at once. `serve` may still reload the Pod Identity file.
 
-import { errors as E, notes as N, fail, ok, type Result, type UserError } from '../errors.js';
+import { errors as E, notes as N, fail, ok, type Result, type Message } from '../errors.js';
 import { displayName, readDocuments } from '../io/documents.js';
 import { isObject } from '../util/json.js';
 import { CONFIG_MAP_NAME, ConfigMapCache, parseConfigMapData } from './config-map.js';
@@ -13,7 +13,7 @@ export interface StaticStores {
   readonly podIdentity: PodIdentitySet;
   readonly source: IdentitySource;
   /** What the --service-accounts files held besides identities: skipped, one note per file. */
-  readonly skipped: readonly UserError[];
+  readonly skipped: readonly Message[];
   /** ServiceAccounts known so far. */
   serviceAccountCount(): number;
   /**
@@ -34,7 +34,7 @@ export async function loadStaticStores(settings: StaticFilesSettings): Promise<R
   const serviceAccounts = new ServiceAccountCache();
   const configMap = new ConfigMapCache();
   const podIdentity = new PodIdentitySet();
-  const skipped: UserError[] = [];
+  const skipped: Message[] = [];
   const take = (item: unknown, where: string): Result<boolean> => {
     if (!isObject(item)) return ok(false);
     if (item.kind === 'ServiceAccount') {
@@ -104,7 +104,7 @@ export async function startFileSource(settings: SourceSettings, deps: SourceDeps
 async function loadServiceAccountFile(
   path: string,
   take: (item: unknown, where: string) => Result<boolean>,
-): Promise<Result<UserError | undefined>> {
+): Promise<Result<Message | undefined>> {
   const name = displayName(path);
   const docs = await readDocuments(path);
   if (!docs.ok) return docs;

@@ -8,7 +8,7 @@
 // it meets a RangeError or a cyclic value.
 
 import { Composer, LineCounter, Parser, type Document } from 'yaml';
-import { errors as E, fail, ok, type Result, type UserError } from '../errors.js';
+import { errors as E, fail, ok, type Result, type Message } from '../errors.js';
 import { TextChunkDecoder, displayName, readChunks, readText, type ReadOptions } from './text.js';
 
 export { decodeText, describeFsError, displayName, readText } from './text.js';
@@ -167,7 +167,7 @@ export class DocumentReader {
     return depthWithin(value, MAX_DEPTH) ? ok(undefined) : fail(E.documentTooDeep(this.where(index), MAX_DEPTH));
   }
 
-  private thrown(err: unknown, index: number): UserError {
+  private thrown(err: unknown, index: number): Message {
     const message = err instanceof Error ? err.message : String(err);
     if (/alias/i.test(message)) return E.documentAliasBomb(this.where(index), MAX_ALIAS_COUNT);
     if (err instanceof RangeError) return /call stack/i.test(message) ? E.documentTooDeep(this.where(index), MAX_DEPTH) : E.documentTooLarge(this.where(index));

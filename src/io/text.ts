@@ -9,7 +9,7 @@
 
 import { createReadStream } from 'node:fs';
 import { TextDecoder } from 'node:util';
-import { errors as E, fail, ok, type Result, type UserError } from '../errors.js';
+import { errors as E, fail, ok, type Result, type Message } from '../errors.js';
 import { describeFsError } from './fs-errors.js';
 
 export { describeFsError };
@@ -18,7 +18,7 @@ export interface ReadOptions {
   /** Refuse input longer than this many bytes (without reading all of it). */
   readonly maxBytes?: number;
   /** The error for input over maxBytes; default: the file is too large. */
-  readonly tooLarge?: (file: string, maxBytes: number) => UserError;
+  readonly tooLarge?: (file: string, maxBytes: number) => Message;
 }
 
 export async function readText(path: string, opts: ReadOptions = {}): Promise<Result<string>> {

@@ -14,7 +14,7 @@
 // due, list again. The target's data stays in place through outages.
 
 import type http from 'node:http';
-import { errors as E, type UserError } from '../errors.js';
+import { errors as E, type Message } from '../errors.js';
 import { isObject } from '../util/json.js';
 import { describeNetError, formatBytes, MAX_OBJECT_BYTES, type KubeConnection } from './client.js';
 import { readList } from './list-stream.js';
@@ -52,7 +52,7 @@ export interface ListWatchOptions {
   readonly listTimeoutMs: number;
   readonly target: WatchTarget;
   readonly onSynced: (ms: number) => void;
-  readonly onProblem: (problem: UserError, phase: 'list' | 'watch') => void;
+  readonly onProblem: (problem: Message, phase: 'list' | 'watch') => void;
   readonly onRestart: (reason: string) => void;
   readonly now?: () => number;
   /** Largest watch line or list item read (tests lower it). */
@@ -68,9 +68,9 @@ type WatchOutcome =
   | { kind: 'resync' }
   | { kind: 'stopped' }
   | { kind: 'ended'; healthy: boolean }
-  | { kind: 'failed'; problem: UserError; healthy: boolean }
+  | { kind: 'failed'; problem: Message; healthy: boolean }
   /** The stream broke the protocol (a line past the bound): re-watching from the same resourceVersion would meet it again. */
-  | { kind: 'broken'; problem: UserError };
+  | { kind: 'broken'; problem: Message };
 
 class Gone extends Error {}
 
@@ -100,7 +100,7 @@ export function startListWatch(o: ListWatchOptions): ListWatch {
   const delay = (n = failures) => Math.min(o.backoff.maxMs, o.backoff.minMs * 2 ** Math.max(0, n - 1));
   const watchWhat = `watch ${o.what.replace(/^list /, '')}`;
 
-  const list = async (): Promise<UserError | undefined> => {
+  const list = async (): Promise<Message | undefined> => {
     let cont: string | undefined;
     let rv = '';
     let restarts = 0;

@@ -1,6 +1,6 @@
 // One manifest document in, its pod templates mutated in place exactly as the
 // webhook would mutate the pods they create: `mutate`'s counterpart of
-// admission/handle.ts, and like it a thin caller of the engine's prepare step.
+// admission/handle.ts, and like it a thin caller of the engine's injectPod.
 // Pods the webhook configuration's objectSelector excludes are left alone, as
 // the API server never sends them to the webhook.
 
@@ -9,7 +9,7 @@ import { DEFAULT_SERVICE_ACCOUNT, type EngineConfig } from '../engine/config.js'
 import type { IdentityLookupSource } from '../engine/identity.js';
 import type { EngineResult } from '../engine/inject.js';
 import { readPod } from '../engine/pod.js';
-import { prepare } from '../engine/prepare.js';
+import { injectPod } from '../engine/inject-pod.js';
 import { isObject } from '../util/json.js';
 import { excludedBy } from './object-selector.js';
 import { findPodSites, type PodSite } from './pod-templates.js';
@@ -45,7 +45,7 @@ export async function mutateDocument(doc: unknown, deps: ManifestDeps): Promise<
       sites.push(excluded);
       continue;
     }
-    const prepared = await prepare({ pod: site.target, namespace: site.namespace, source: deps.source, config: deps.config, random: deps.random, detail: true });
+    const prepared = await injectPod({ pod: site.target, namespace: site.namespace, source: deps.source, config: deps.config, random: deps.random, detail: true });
     if (!prepared.ok) {
       problems.push({ site, message: `not a readable pod template: ${prepared.error.message}` });
       continue;

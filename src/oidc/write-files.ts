@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { lstat, mkdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { fail, ok, type Result, type UserError } from '../errors.js';
+import { fail, ok, type Result, type Message } from '../errors.js';
 import { describeFsError } from '../io/fs-errors.js';
 
 export interface FileToWrite {
@@ -31,7 +31,7 @@ async function at<T>(path: string, what: () => Promise<T>): Promise<T> {
   }
 }
 
-export async function writeAllOrNothing(dir: string, files: readonly FileToWrite[], failed: (path: string, reason: string) => UserError)
+export async function writeAllOrNothing(dir: string, files: readonly FileToWrite[], failed: (path: string, reason: string) => Message)
   : Promise<Result<string[]>> {
   const created: string[] = [];
   const temps: string[] = [];

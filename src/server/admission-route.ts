@@ -8,7 +8,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
-import { handleReview, type Decision, type Handled, type HandleDeps } from '../admission/handle.js';
+import { handleReview, type AdmissionDecision, type Handled, type HandleDeps } from '../admission/handle.js';
 import { reviewBody } from '../admission/review.js';
 import { errors as E, type Result } from '../errors.js';
 import type { WebhookMetrics } from './metrics.js';
@@ -128,7 +128,7 @@ export function isJson(contentType: string | undefined): boolean {
 }
 
 /** One line per decision; names only, never the pod spec or a token. */
-export function logDecision(logger: Logger, d: Decision, ms: number): void {
+export function logDecision(logger: Logger, d: AdmissionDecision, ms: number): void {
   logger.debug({
     uid: d.uid, namespace: d.namespace, pod: d.pod, serviceAccount: d.serviceAccount,
     mode: d.mode ?? 'none', mutated: d.mutated, reason: d.reason,

@@ -8,7 +8,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, ty
 import type { Server, ServerOptions } from 'node:https';
 import type { Logger } from 'pino';
 import type { HandleDeps } from '../admission/handle.js';
-import { errors as E, type UserError } from '../errors.js';
+import { errors as E, type Message } from '../errors.js';
 import { ADMISSION_PATH, registerAdmissionRoute } from './admission-route.js';
 import { DEFAULT_CONNECTION_LIMITS, checkingIntervalMs, type ConnectionLimits } from './connection-limits.js';
 import type { WebhookMetrics } from './metrics.js';
@@ -55,7 +55,7 @@ export function createApp(deps: AppDeps): WebhookApp {
 
   const observe = (req: FastifyRequest, reply: FastifyReply, status: number) =>
     deps.metrics.observeRequest(req.method, req.routeOptions.url ?? 'unmatched', status, reply.elapsedTime);
-  const refuse = (req: FastifyRequest, reply: FastifyReply, status: number, error: UserError) => {
+  const refuse = (req: FastifyRequest, reply: FastifyReply, status: number, error: Message) => {
     observe(req, reply, status);
     return reply.code(status).header('content-type', 'application/json').send(errorBody(error));
   };

@@ -39,27 +39,27 @@ export interface WorkerLink {
   done(): void;
 }
 
-type Message = { type?: string; cert?: string; key?: string; trusted?: boolean };
+type LinkMessage = { type?: string; cert?: string; key?: string; trusted?: boolean };
 
 export function workerLink(): WorkerLink {
   const raw = process.env[PAIR_ENV];
   const handed = raw ? (JSON.parse(raw) as HandedPair) : undefined;
   let trusted = handed?.trusted ?? true;
-  process.on('message', (m: Message) => {
+  process.on('message', (m: LinkMessage) => {
     if (m?.type === MESSAGE.trust && typeof m.trusted === 'boolean') trusted = m.trusted;
   });
   return {
     ...(handed ? { pair: { cert: handed.cert, key: handed.key } } : {}),
     trusted: () => trusted,
     onPair(apply) {
-      process.on('message', (m: Message) => {
+      process.on('message', (m: LinkMessage) => {
         if (m?.type !== MESSAGE.pair || !m.cert || !m.key) return;
         const checked = checkPair(m.cert, m.key, 'renewed certificate', 'renewed key');
         if (checked.ok) apply(checked.value);
       });
     },
     onStop(stop) {
-      process.on('message', (m: Message) => {
+      process.on('message', (m: LinkMessage) => {
         if (m?.type === MESSAGE.stop) stop('primary');
       });
       process.once('disconnect', () => stop('primary gone'));

@@ -3,20 +3,21 @@
 // tests run several servers in one process.
 
 import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Decision } from '../admission/handle.js';
+import type { AdmissionDecision } from '../admission/handle.js';
 
 export interface WebhookMetrics {
   readonly registry: Registry;
   /** One HTTP exchange; `path` is the route, never the raw URL (bounded label values). */
   observeRequest(verb: string, path: string, code: number, elapsedMs: number): void;
-  observeDecision(decision: Decision): void;
+  observeDecision(decision: AdmissionDecision): void;
 }
 
 // Upstream observes microseconds with buckets from 125 ms to 8 s; admission
 // answers take well under a millisecond, so finer buckets come first.
 const LATENCY_BUCKETS_US = [250, 500, 1000, 2500, 5000, 10_000, 25_000, 50_000, 125_000, 250_000, 500_000, 1_000_000, 2_000_000, 4_000_000, 8_000_000];
 
-const METHOD_LABEL = { irsa: 'sts_web_identity', 'container-credentials': 'container_credentials' } as const;
+// Upstream's label values (a contract for dashboards); the engine's modes map onto them only here.
+const METHOD_LABEL = { irsa: 'sts_web_identity', 'pod-identity': 'container_credentials' } as const;
 
 export function createMetrics(opts: { processMetrics?: boolean; clusterWorker?: boolean } = {}): WebhookMetrics {
   const registry = new Registry();
@@ -51,7 +52,7 @@ export function createMetrics(opts: { processMetrics?: boolean; clusterWorker?: 
   });
   // Show the series at 0 from the start, as Go's client does for declared label values.
   pods.inc({ method: METHOD_LABEL.irsa }, 0);
-  pods.inc({ method: METHOD_LABEL['container-credentials'] }, 0);
+  pods.inc({ method: METHOD_LABEL['pod-identity'] }, 0);
   // Label values are few (methods × routes × codes): bind each combination once
   // instead of hashing the labels on every request.
   const bound = new Map<string, { count: () => void; observe: (us: number) => void }>();

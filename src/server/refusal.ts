@@ -1,9 +1,9 @@
 // How both ports refuse a request: a JSON body {"code","message"} from the
 // error catalogue, built in one place.
 
-import type { UserError } from '../errors.js';
+import type { Message } from '../errors.js';
 
-export function errorBody(error: UserError): string {
+export function errorBody(error: Message): string {
   return JSON.stringify({ code: error.code, message: error.message });
 }
 
@@ -13,7 +13,7 @@ export function errorBody(error: UserError): string {
  * since the client may still be sending a body nobody will read.
  */
 export class Refusal extends Error {
-  constructor(readonly statusCode: number, readonly error: UserError) {
+  constructor(readonly statusCode: number, readonly error: Message) {
     super(error.message);
   }
 }

@@ -40,7 +40,7 @@ export interface StatementVerdict {
 
 export type Outcome = 'allowed' | 'explicit-deny' | 'implicit-deny' | 'unknown';
 
-export interface Decision {
+export interface TrustVerdict {
   readonly request: TrustRequest;
   readonly outcome: Outcome;
   /** allowed: the first Allow that matches; explicit-deny: the Deny; unknown: the statement it hangs on. */
@@ -48,7 +48,7 @@ export interface Decision {
   readonly verdicts: readonly StatementVerdict[];
 }
 
-export function evaluate(policy: TrustPolicy, request: TrustRequest): Decision {
+export function evaluate(policy: TrustPolicy, request: TrustRequest): TrustVerdict {
   const verdicts = policy.statements.map((s) => evaluateStatement(s, request, policy.version));
   const denies = verdicts.filter((v) => v.statement.effect === 'Deny');
   const allows = verdicts.filter((v) => v.statement.effect === 'Allow');

@@ -5,10 +5,10 @@
 // with the evaluator before it is offered, and when the repair does not pass
 // the statement trust-policy generates is offered instead.
 
-import { errors as E, type UserError } from '../errors.js';
+import { errors as E, type Message } from '../errors.js';
 import { isObject, type Json, type JsonObject } from '../util/json.js';
 import { parseTrustPolicy, type ConditionEntry, type ParsedOperator, type Statement, type TrustPolicy } from './document.js';
-import { evaluate, evaluateStatement, globMatch, type ConditionVerdict, type Decision, type StatementVerdict, type TrustRequest } from './evaluate.js';
+import { evaluate, evaluateStatement, globMatch, type ConditionVerdict, type TrustVerdict, type StatementVerdict, type TrustRequest } from './evaluate.js';
 import { hasWildcard, podIdentityStatement, webIdentityStatement } from './policy.js';
 import { parseProviderArn, type OidcProvider } from './provider.js';
 import {
@@ -19,10 +19,10 @@ export type CheckSubject =
   | { readonly mode: 'irsa'; readonly provider: OidcProvider; readonly namespace: string; readonly serviceAccount: string; readonly audience: string }
   | { readonly mode: 'pod-identity'; readonly namespace: string; readonly serviceAccount: string };
 
-export interface Verdict {
+export interface TrustCheck {
   readonly allowed: boolean;
   /** "allowed by statement N (Sid …)", or the reason for the refusal. */
-  readonly line: UserError;
+  readonly line: Message;
   /** A statement that lets the call through (absent when allowed or when check-trust cannot tell). */
   readonly corrected?: JsonObject;
 }
@@ -38,16 +38,16 @@ export function generatedStatement(subject: CheckSubject, sid?: string): JsonObj
     : podIdentityStatement(subject, sid);
 }
 
-export function checkTrust(policy: TrustPolicy, subject: CheckSubject): Verdict {
+export function checkTrust(policy: TrustPolicy, subject: CheckSubject): TrustCheck {
   const decisions = requestsFor(subject).map((r) => evaluate(policy, r));
   if (decisions.every((d) => d.outcome === 'allowed')) return { allowed: true, line: allowedLine(decisions, subject) };
   // A certain refusal is worth more than an undecided one: report it first.
-  const pick = (o: Decision['outcome']) => decisions.find((d) => d.outcome === o);
+  const pick = (o: TrustVerdict['outcome']) => decisions.find((d) => d.outcome === o);
   const deny = pick('explicit-deny');
   if (deny) return explainDeny(policy, deny, subject);
   const implicit = pick('implicit-deny');
   if (implicit) return explainImplicit(policy, implicit, subject);
-  return explainUnknown(pick('unknown') as Decision);
+  return explainUnknown(pick('unknown') as TrustVerdict);
 }
 
 export function where(s: Statement): string {
@@ -56,7 +56,7 @@ export function where(s: Statement): string {
 
 const quote = (s: string) => `"${s.length > 100 ? `${s.slice(0, 99)}…` : s}"`;
 
-function allowedLine(decisions: readonly Decision[], subject: CheckSubject): UserError {
+function allowedLine(decisions: readonly TrustVerdict[], subject: CheckSubject): Message {
   const by = decisions.map((d) => (d.by as StatementVerdict).statement);
   const same = by.every((s) => s.index === by[0]?.index);
   const byText = same ? where(by[0] as Statement) : decisions.map((d, i) => `${where(by[i] as Statement)} for ${d.request.action}`).join(' and ');
@@ -70,7 +70,7 @@ function allowedLine(decisions: readonly Decision[], subject: CheckSubject): Use
 
 // --- implicit deny: no Allow matches ---
 
-function explainImplicit(policy: TrustPolicy, decision: Decision, subject: CheckSubject): Verdict {
+function explainImplicit(policy: TrustPolicy, decision: TrustVerdict, subject: CheckSubject): TrustCheck {
   const allows = decision.verdicts.filter((v) => v.statement.effect === 'Allow');
   if (allows.length === 0) return { allowed: false, line: E.trustNoAllow(), corrected: generatedStatement(subject) };
   const nearest = nearestAllow(allows);
@@ -83,7 +83,7 @@ function nearestAllow(allows: readonly StatementVerdict[]): StatementVerdict {
   return allows.reduce((best, v) => (score(v) > score(best) ? v : best));
 }
 
-function reason(v: StatementVerdict, subject: CheckSubject, request: TrustRequest): UserError {
+function reason(v: StatementVerdict, subject: CheckSubject, request: TrustRequest): Message {
   const w = where(v.statement);
   if (!v.principal) return principalReason(v.statement, w, subject);
   if (!v.action) return actionReason(v.statement, w, subject, request.action);
@@ -96,7 +96,7 @@ function valuesOf(s: Statement, type: string): string[] {
   return s.principal.byType.filter(([t]) => t === type).flatMap(([, values]) => values);
 }
 
-function principalReason(s: Statement, w: string, subject: CheckSubject): UserError {
+function principalReason(s: Statement, w: string, subject: CheckSubject): Message {
   const federated = valuesOf(s, 'Federated');
   const services = valuesOf(s, 'Service');
   const aws = valuesOf(s, 'AWS');
@@ -135,7 +135,7 @@ function principalReason(s: Statement, w: string, subject: CheckSubject): UserEr
   return E.trustPrincipal(w, aws.length > 0 ? `the AWS principal ${list(aws)}` : 'no principal of this kind', expected, 'EKS Pod Identity needs Principal.Service');
 }
 
-function actionReason(s: Statement, w: string, subject: CheckSubject, action: string): UserError {
+function actionReason(s: Statement, w: string, subject: CheckSubject, action: string): Message {
   const allowed = s.action.not ? `every action except ${s.action.patterns.join(', ')}` : s.action.patterns.join(', ');
   const needed = subject.mode === 'irsa'
     ? `IRSA calls ${WEB_IDENTITY_ACTION}`
@@ -188,7 +188,7 @@ function plainMatch(op: ParsedOperator, policyValue: string, value: string): boo
   return globMatch(policyValue, value);
 }
 
-function conditionReason(c: ConditionVerdict, w: string, subject: CheckSubject): UserError {
+function conditionReason(c: ConditionVerdict, w: string, subject: CheckSubject): Message {
   const { operator, key, values } = c.entry;
   const op = c.entry.parsed as ParsedOperator;
   if (op.base === 'Null') return E.trustNullMismatch(w, key, c.context.kind === 'present');
@@ -213,7 +213,7 @@ function conditionReason(c: ConditionVerdict, w: string, subject: CheckSubject):
 
 // --- explicit deny ---
 
-function explainDeny(policy: TrustPolicy, decision: Decision, subject: CheckSubject): Verdict {
+function explainDeny(policy: TrustPolicy, decision: TrustVerdict, subject: CheckSubject): TrustCheck {
   const deny = decision.by as StatementVerdict;
   const allow = decision.verdicts.find((v) => v.statement.effect === 'Allow' && v.result === true);
   const also = allow ? `, including ${where(allow.statement)}` : '; no Allow statement matches either';
@@ -246,7 +246,7 @@ function merged(existing: Json | undefined, add: readonly string[]): Json {
 
 // --- undecided ---
 
-function explainUnknown(decision: Decision): Verdict {
+function explainUnknown(decision: TrustVerdict): TrustCheck {
   const v = decision.by as StatementVerdict;
   const w = where(v.statement);
   const c = v.conditions.find((x) => x.result === 'unknown') as ConditionVerdict;

@@ -4,12 +4,12 @@
 
 import t from 'tap';
 import { DEFAULT_ENGINE_CONFIG, MAX_CONTAINERS, MAX_WARNINGS } from '../../src/engine/config.js';
-import { prepare } from '../../src/engine/prepare.js';
+import { injectPod } from '../../src/engine/inject-pod.js';
 import { clip } from '../../src/errors.js';
 import { irsa, pod } from '../helpers/engine.js';
 
 function prepared(p: Record<string, any>) {
-  const r = prepare({ pod: p, namespace: 'default', source: { lookup: () => irsa() }, config: DEFAULT_ENGINE_CONFIG, random: () => 0.5 });
+  const r = injectPod({ pod: p, namespace: 'default', source: { lookup: () => irsa() }, config: DEFAULT_ENGINE_CONFIG, random: () => 0.5 });
   if (r instanceof Promise || !r.ok) throw new Error('expected a synchronous result');
   return r.value.result;
 }

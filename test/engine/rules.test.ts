@@ -34,7 +34,7 @@ const rows: Row[] = [
   // --- rule 1: where settings come from ---
   { name: '1a Pod Identity file wins over a role-arn annotation', lookup: cc({ [`${P}/role-arn`]: ROLE }),
     check: (tt, o) => {
-      tt.equal(o.result.mode, 'container-credentials');
+      tt.equal(o.result.mode, 'pod-identity');
       tt.equal(env(o.pod).AWS_ROLE_ARN, undefined);
       tt.equal(env(o.pod).AWS_CONTAINER_CREDENTIALS_FULL_URI, 'http://169.254.170.23/v1/credentials');
     } },
@@ -466,7 +466,7 @@ const rows: Row[] = [
   { name: '11 target-role-arn on an EKS Pod Identity ServiceAccount warns; EKS chains it itself',
     lookup: { serviceAccount: sa({ [`${P}/target-role-arn`]: TARGET }), podIdentity: true },
     check: (tt, o) => {
-      tt.equal(o.result.mode, 'container-credentials');
+      tt.equal(o.result.mode, 'pod-identity');
       tt.same(codes(o), ['W_TARGET_ROLE_POD_IDENTITY']);
       tt.equal(env(o.pod).AWS_CONFIG_FILE, undefined);
       tt.equal(o.pod.metadata.annotations, undefined);

@@ -4,7 +4,7 @@
 import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from '../../src/engine/config.js';
 import type { IdentityLookup, ServiceAccountRecord } from '../../src/engine/identity.js';
 import type { EngineResult } from '../../src/engine/inject.js';
-import { prepare } from '../../src/engine/prepare.js';
+import { injectPod } from '../../src/engine/inject-pod.js';
 import { applyOperations, podProblems } from './apiserver.js';
 
 type Obj = Record<string, any>;
@@ -34,7 +34,7 @@ export interface Pass {
 }
 
 export function run(p: Obj, lookup: IdentityLookup, config: Partial<EngineConfig> = {}, random = () => 0.5): Pass {
-  const prepared = prepare({
+  const prepared = injectPod({
     pod: p, namespace: 'default', source: { lookup: () => lookup }, config: { ...DEFAULT_ENGINE_CONFIG, ...config }, random, detail: true,
   });
   if (prepared instanceof Promise) throw new Error('a fixed lookup answers at once');

@@ -2,14 +2,14 @@
 // replay through admission/handle.ts, mutate for pod templates, the tests):
 // read the pod, look up its ServiceAccount's identity, run the engine.
 
-import { ok, warnings as W, type Result, type UserError } from '../errors.js';
+import { ok, warnings as W, type Result, type Message } from '../errors.js';
 import { isObject } from '../util/json.js';
-import { DEFAULT_SERVICE_ACCOUNT, MAX_CONTAINERS, MAX_WARNINGS, type EngineConfig } from './config.js';
+import { MAX_CONTAINERS, MAX_WARNINGS, type EngineConfig } from './config.js';
 import type { IdentityLookup, IdentityLookupSource } from './identity.js';
 import { inject, type EngineResult } from './inject.js';
-import { containerCount, readPod } from './pod.js';
+import { containerCount, readPod, serviceAccountOf } from './pod.js';
 
-export interface PrepareInput {
+export interface InjectPodInput {
   /** The pod, or a workload's pod template ({metadata, spec}), as untyped JSON. */
   readonly pod: unknown;
   /** Where the pod is created (request.namespace on CREATE, where the pod has none). */
@@ -22,7 +22,7 @@ export interface PrepareInput {
   readonly detail?: boolean;
 }
 
-export interface Prepared {
+export interface InjectedPod {
   readonly serviceAccount: string;
   readonly lookup: IdentityLookup;
   readonly result: EngineResult;
@@ -32,14 +32,14 @@ export interface Prepared {
  * Synchronous when the lookup answers at once (a cached ServiceAccount), a
  * promise only when it has to wait: the server skips the microtask when it can.
  */
-export function prepare(input: PrepareInput): Result<Prepared> | Promise<Result<Prepared>> {
+export function injectPod(input: InjectPodInput): Result<InjectedPod> | Promise<Result<InjectedPod>> {
   const containers = containerCount(input.pod);
   if (containers > MAX_CONTAINERS) return ok(oversized(input.pod, containers));
   const pod = readPod(input.pod);
   if (!pod.ok) return pod;
   const serviceAccount = pod.value.serviceAccountName;
   const found = input.source.lookup(input.namespace, serviceAccount);
-  const finish = (lookup: IdentityLookup): Result<Prepared> => {
+  const finish = (lookup: IdentityLookup): Result<InjectedPod> => {
     const result = inject({ pod: pod.value, namespace: input.namespace, lookup, config: input.config, random: input.random, ...(input.detail ? { detail: true } : {}) });
     return ok({ serviceAccount, lookup, result: { ...result, warnings: capWarnings(result.warnings) } });
   };
@@ -52,11 +52,9 @@ export function isMissingServiceAccount(lookup: IdentityLookup): boolean {
 }
 
 /** Left alone, with one warning: the webhook never denies, and never builds an answer this big. */
-function oversized(pod: unknown, containers: number): Prepared {
-  const spec = isObject(pod) && isObject(pod.spec) ? pod.spec : {};
-  const serviceAccount = typeof spec.serviceAccountName === 'string' && spec.serviceAccountName !== '' ? spec.serviceAccountName : DEFAULT_SERVICE_ACCOUNT;
+function oversized(pod: unknown, containers: number): InjectedPod {
   return {
-    serviceAccount,
+    serviceAccount: serviceAccountOf(isObject(pod) && isObject(pod.spec) ? pod.spec : {}),
     // Not looked up: nothing is injected, and the lookup must not wait for it.
     lookup: { podIdentity: false },
     result: {
@@ -67,10 +65,10 @@ function oversized(pod: unknown, containers: number): Prepared {
 }
 
 /** The same warning once, at most MAX_WARNINGS of them, then one that counts the rest. */
-function capWarnings(list: UserError[]): UserError[] {
+function capWarnings(list: Message[]): Message[] {
   if (list.length <= 1) return list;
   const seen = new Set<string>();
-  const unique: UserError[] = [];
+  const unique: Message[] = [];
   for (const w of list) {
     if (seen.has(w.message)) continue;
     seen.add(w.message);
