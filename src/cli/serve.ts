@@ -51,7 +51,7 @@ async function runServer(args: ParsedArgs, s: ServeSettings, io: Io, worker: Wor
     ...(worker ? {} : { metricsPort: s.metricsPort, metricsHost: s.metricsHost }),
     policy: s.policy,
     pair: certificate.pair,
-    handleDeps: () => ({ source: backend.source, config: backend.config, random: Math.random }),
+    handleDeps: { source: backend.source, config: backend.config, random: Math.random },
     synced: () => backend.source.synced() && certificate.trusted(),
     ...(s.debugHandlers ? { snapshot: () => backend.source.snapshot() } : {}),
     maxRequestBytes: s.maxRequestBytes,

@@ -17,7 +17,7 @@ import { Refusal, errorBody } from './refusal.js';
 export const ADMISSION_PATH = '/mutate';
 
 export interface AdmissionRouteDeps {
-  readonly handleDeps: () => HandleDeps;
+  readonly handleDeps: HandleDeps;
   readonly metrics: WebhookMetrics;
   readonly logger: Logger;
   readonly maxRequestBytes: number;
@@ -70,7 +70,7 @@ function admissionScope(app: FastifyInstance, deps: AdmissionRouteDeps): void {
     }
     // A cached ServiceAccount answers at once; only a miss waits (grace period).
     // A throw or a rejection reaches the app's error handler: a logged 500.
-    const handled = handleReview(body, deps.handleDeps());
+    const handled = handleReview(body, deps.handleDeps);
     return handled instanceof Promise ? handled.then((h) => answer(req, reply, h)) : answer(req, reply, handled);
   });
 

@@ -18,7 +18,7 @@ export interface AppDeps {
   /** TLS options for the HTTPS server; absent in tests that speak plain HTTP. */
   readonly https?: ServerOptions;
   readonly limits?: ConnectionLimits;
-  readonly handleDeps: () => HandleDeps;
+  readonly handleDeps: HandleDeps;
   readonly metrics: WebhookMetrics;
   readonly logger: Logger;
   readonly maxRequestBytes: number;

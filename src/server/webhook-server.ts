@@ -26,7 +26,7 @@ export interface WebhookServerOptions {
   readonly metricsPort?: number;
   readonly policy: TlsPolicy;
   readonly pair: ServingPair;
-  readonly handleDeps: () => HandleDeps;
+  readonly handleDeps: HandleDeps;
   readonly synced: () => boolean;
   /** Present with --enable-debugging-handlers: the JSON behind /debug/alpha/cache. */
   readonly snapshot?: () => unknown;

@@ -39,7 +39,7 @@ async function start(tt: any, source: IdentitySource = cached, maxRequestBytes =
   const metrics = createMetrics({ processMetrics: false });
   const deps: HandleDeps = { source, config: DEFAULT_ENGINE_CONFIG, random: () => 0.5 };
   const app = createApp({
-    handleDeps: () => deps, metrics, logger: pino({ level: 'debug' }, sink), maxRequestBytes, ready: () => true, closing: () => false,
+    handleDeps: deps, metrics, logger: pino({ level: 'debug' }, sink), maxRequestBytes, ready: () => true, closing: () => false,
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   tt.teardown(() => { app.server.closeAllConnections(); return app.close(); });

@@ -17,7 +17,7 @@ t.test('readyz waits for the source', async (tt) => {
   const source = { lookup: () => ({ podIdentity: false }), synced: () => synced, snapshot: () => ({}) };
   const server = await startWebhookServer({
     host: '127.0.0.1', port: 0, policy: { minVersion: 'TLSv1.2' }, pair: certs.value.pair,
-    handleDeps: () => ({ source, config: DEFAULT_ENGINE_CONFIG, random: Math.random }),
+    handleDeps: { source, config: DEFAULT_ENGINE_CONFIG, random: Math.random },
     synced: () => source.synced(), maxRequestBytes: 1 << 20,
     logger: createLogger('silent', new Writable({ write: (_c, _e, done) => done() })), metrics: createMetrics({ processMetrics: false }),
   });

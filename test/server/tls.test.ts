@@ -43,7 +43,7 @@ async function start(tt: Test, spec: CertificateSpec, policy: TlsPolicy = { minV
   if (!cert.ok) throw new Error(cert.error.message);
   const server = await startWebhookServer({
     host: '127.0.0.1', port: 0, metricsPort: 0, policy, pair: cert.value.pair,
-    handleDeps: () => ({ source, config: DEFAULT_ENGINE_CONFIG, random: () => 0.5 }),
+    handleDeps: { source, config: DEFAULT_ENGINE_CONFIG, random: () => 0.5 },
     synced: () => true, maxRequestBytes: 1 << 20, logger, metrics: createMetrics({ processMetrics: false }),
   });
   if (!server.ok) throw new Error(server.error.message);
